@@ -1,0 +1,189 @@
+//! The one error type of the library: every rejected input says what was
+//! wrong and with which value.
+
+use std::fmt;
+
+/// The longest node id accepted, in bytes.
+pub const MAX_NODE_ID_BYTES: usize = 256;
+
+/// The most virtual nodes one node may have on the ring.
+///
+/// Ten thousand points per node already puts balance within a percent or
+/// two; more only costs memory and lookup time.
+pub const MAX_VNODES: u32 = 10_000;
+
+/// The largest vector dimension a store accepts.
+pub const MAX_DIMENSION: usize = 65_536;
+
+/// Why a node id was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeIdProblem {
+    /// The id is the empty string.
+    Empty,
+    /// The id holds only white space.
+    Blank,
+    /// The id starts or ends with white space, which is easy to type by mistake.
+    SurroundingWhitespace,
+    /// The id is longer than [`MAX_NODE_ID_BYTES`].
+    TooLong,
+    /// The id holds a control character (a newline, a tab, NUL, ...).
+    ControlCharacter(char),
+}
+
+/// Everything that can go wrong when driving a ring or a store.
+///
+/// ```
+/// use elastic_vdb::{Error, Ring};
+///
+/// let mut ring = Ring::new();
+/// let error = ring.remove_node("ghost").unwrap_err();
+/// assert_eq!(error, Error::UnknownNode("ghost".into()));
+/// assert_eq!(error.to_string(), r#"node "ghost" is not on the ring"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A node id that cannot name a node.
+    InvalidNodeId {
+        /// The id as given.
+        id: String,
+        /// What is wrong with it.
+        problem: NodeIdProblem,
+    },
+    /// A node was added twice.
+    DuplicateNode(String),
+    /// A node was named that is not on the ring.
+    UnknownNode(String),
+    /// A virtual-node count of 0 or above [`MAX_VNODES`].
+    VnodesOutOfRange(u64),
+    /// A vector dimension of 0 or above [`MAX_DIMENSION`].
+    DimensionOutOfRange(usize),
+    /// More vectors requested than the store can number.
+    TooManyVectors {
+        /// How many vectors the store already holds.
+        held: u64,
+        /// How many more were asked for.
+        requested: u64,
+    },
+    /// A comma-separated node list with an empty entry, as in `A,,B`.
+    EmptyListEntry(String),
+    /// A node list that names a node twice.
+    DuplicateListEntry(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidNodeId { id, problem } => match problem {
+                NodeIdProblem::Empty => write!(f, "node id is empty"),
+                NodeIdProblem::Blank => write!(f, "node id {id:?} is blank"),
+                NodeIdProblem::SurroundingWhitespace => {
+                    write!(f, "node id {id:?} starts or ends with white space")
+                }
+                NodeIdProblem::TooLong => write!(
+                    f,
+                    "node id {:?}... is {} bytes long; the limit is {MAX_NODE_ID_BYTES}",
+                    id.chars().take(24).collect::<String>(),
+                    id.len()
+                ),
+                NodeIdProblem::ControlCharacter(c) => write!(
+                    f,
+                    "node id {id:?} contains the control character U+{:04X}",
+                    u32::from(*c)
+                ),
+            },
+            Error::DuplicateNode(id) => write!(f, "node {id:?} is already on the ring"),
+            Error::UnknownNode(id) => write!(f, "node {id:?} is not on the ring"),
+            Error::VnodesOutOfRange(vnodes) => write!(
+                f,
+                "vnodes per node must be between 1 and {MAX_VNODES}, got {vnodes}"
+            ),
+            Error::DimensionOutOfRange(dimension) => write!(
+                f,
+                "vector dimension must be between 1 and {MAX_DIMENSION}, got {dimension}"
+            ),
+            Error::TooManyVectors { held, requested } => write!(
+                f,
+                "cannot add {requested} vectors to the {held} held: a store numbers at most {} vectors",
+                u32::MAX
+            ),
+            Error::EmptyListEntry(list) => write!(f, "node list {list:?} has an empty entry"),
+            Error::DuplicateListEntry(id) => write!(f, "node list names {id:?} more than once"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Checks that `id` can name a node; the error names the id and the problem.
+///
+/// ```
+/// use elastic_vdb::error::validate_node_id;
+///
+/// assert!(validate_node_id("nodeA").is_ok());
+/// assert_eq!(validate_node_id(" nodeA").unwrap_err().to_string(),
+///            r#"node id " nodeA" starts or ends with white space"#);
+/// ```
+pub fn validate_node_id(id: &str) -> Result<(), Error> {
+    let problem = if id.is_empty() {
+        NodeIdProblem::Empty
+    } else if id.trim().is_empty() {
+        NodeIdProblem::Blank
+    } else if id.len() > MAX_NODE_ID_BYTES {
+        NodeIdProblem::TooLong
+    } else if let Some(c) = id.chars().find(|c| c.is_control()) {
+        NodeIdProblem::ControlCharacter(c)
+    } else if id.trim() != id {
+        NodeIdProblem::SurroundingWhitespace
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidNodeId {
+        id: id.to_owned(),
+        problem,
+    })
+}
+
+/// Checks a virtual-node count against `1..=MAX_VNODES`.
+///
+/// ```
+/// use elastic_vdb::error::validate_vnodes;
+///
+/// assert_eq!(validate_vnodes(80), Ok(80));
+/// assert!(validate_vnodes(0).is_err());
+/// ```
+pub fn validate_vnodes(vnodes: u64) -> Result<u32, Error> {
+    match u32::try_from(vnodes) {
+        Ok(v) if (1..=MAX_VNODES).contains(&v) => Ok(v),
+        _ => Err(Error::VnodesOutOfRange(vnodes)),
+    }
+}
+
+/// Splits a comma-separated node list such as `A,B,C` (the CLI's form),
+/// trimming white space around each entry and refusing empty entries,
+/// duplicates and invalid ids. The empty string is the empty list.
+///
+/// ```
+/// use elastic_vdb::error::parse_node_list;
+///
+/// assert_eq!(parse_node_list("A,B, C").unwrap(), ["A", "B", "C"]);
+/// assert!(parse_node_list("A,,B").is_err());
+/// ```
+pub fn parse_node_list(list: &str) -> Result<Vec<String>, Error> {
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for entry in list.split(',').map(str::trim) {
+        if entry.is_empty() {
+            return Err(Error::EmptyListEntry(list.to_owned()));
+        }
+        validate_node_id(entry)?;
+        if !seen.insert(entry) {
+            return Err(Error::DuplicateListEntry(entry.to_owned()));
+        }
+        out.push(entry.to_owned());
+    }
+    Ok(out)
+}

@@ -1,0 +1,54 @@
+//! # elastic-vdb
+//!
+//! An elastic vector database you can watch: a consistent-hash ring with
+//! virtual nodes places embeddings on per-node shards, and the data really
+//! moves when nodes join, leave or the ring is rebuilt.
+//!
+//! - [`Ring`]: the consistent-hash ring with virtual nodes, using the
+//!   documented SHA-256 placement of [`hash`].
+//! - [`VectorStore`]: unit vectors held in contiguous per-node shards, moved
+//!   on every topology change, with a [`Movement`] report of what moved where.
+//! - [`RingView`] and [`DistributionView`]: SVG pictures that show themselves
+//!   inline in evcxr Jupyter notebooks.
+//!
+//! ```
+//! use elastic_vdb::prelude::*;
+//!
+//! let mut db = VectorStore::default();       // 80 vnodes, 256 dimensions, seed 42
+//! db.add_vectors(6000)?;
+//! for node in ["nodeA", "nodeB", "nodeC"] {
+//!     db.add_node(node)?;
+//! }
+//! let step = db.add_node("nodeD")?;          // ends a notebook cell: the ring is drawn
+//! assert_eq!(step.movement.status_line(), "Added node | moved=0.273 (~27.3%)");
+//! assert!(step.view.to_svg().starts_with("<svg"));
+//! # Ok::<(), elastic_vdb::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations)]
+
+pub mod error;
+pub mod hash;
+pub mod render;
+pub mod ring;
+pub mod store;
+
+pub use error::Error;
+pub use render::{DistributionView, RenderOptions, RingView};
+pub use ring::Ring;
+pub use store::{Action, Flow, Movement, Step, StoreConfig, VectorStore};
+
+/// Everything a notebook needs, in one `use`.
+///
+/// ```
+/// use elastic_vdb::prelude::*;
+///
+/// let ring = Ring::new();
+/// assert!(ring.is_empty());
+/// ```
+pub mod prelude {
+    pub use crate::error::Error;
+    pub use crate::render::{DistributionView, RenderOptions, RingView};
+    pub use crate::ring::Ring;
+    pub use crate::store::{Action, Flow, Movement, Step, StoreConfig, VectorStore};
+}

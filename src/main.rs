@@ -1,0 +1,276 @@
+//! `elastic-vdb`: the library's ring and store from the command line.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use elastic_vdb::error::parse_node_list;
+use elastic_vdb::store::UNASSIGNED;
+use elastic_vdb::{Error, Movement, StoreConfig, VectorStore};
+use serde_json::{Value, json};
+
+/// Consistent-hash placement of vectors on storage nodes, measured.
+#[derive(Debug, Parser)]
+#[command(name = "elastic-vdb", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// How many vectors each node holds.
+    Distribution {
+        /// Comma-separated node ids, e.g. A,B,C.
+        #[arg(long)]
+        nodes: String,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Print one JSON object {"node": count, ...}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// How many vectors move when the ring changes from one node set to another.
+    Movement {
+        /// Nodes before, comma-separated.
+        #[arg(long)]
+        from: String,
+        /// Nodes after, comma-separated.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Virtual nodes per node after the change (default: --vnodes).
+        #[arg(long)]
+        to_vnodes: Option<u32>,
+        /// Print one JSON object with moved, total, fraction and flows.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replays the tutorial's session: 6000 vectors; add nodeA, nodeB, nodeC,
+    /// add nodeD, remove nodeB, rebuild with 160 vnodes.
+    Tutorial {
+        /// Also write each step's ring picture as an SVG file into this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print the steps as a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct StoreArgs {
+    /// Virtual nodes per node.
+    #[arg(long, default_value_t = 80)]
+    vnodes: u32,
+    /// How many vectors to place.
+    #[arg(long, default_value_t = 6000)]
+    vectors: usize,
+    /// Vector length (placement depends on ids only).
+    #[arg(long, default_value_t = 256)]
+    dimension: usize,
+    /// Seed of the vector generator.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+impl StoreArgs {
+    fn store(&self, nodes: &[String]) -> Result<VectorStore, Error> {
+        let mut store = VectorStore::new(StoreConfig {
+            vnodes: self.vnodes,
+            dimension: self.dimension,
+            seed: self.seed,
+        })?;
+        for node in nodes {
+            store.add_node(node)?;
+        }
+        store.add_vectors(self.vectors)?;
+        Ok(store)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(output) => {
+            print!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<String, Box<dyn std::error::Error>> {
+    match command {
+        Command::Distribution { nodes, store, json } => {
+            let store = store.store(&parse_node_list(&nodes)?)?;
+            let mut counts: BTreeMap<String, usize> = store.distribution();
+            if !store.unassigned().is_empty() {
+                counts.insert(UNASSIGNED.to_owned(), store.unassigned().len());
+            }
+            if json {
+                return Ok(format!("{}\n", json!(counts)));
+            }
+            let shares = store.ring().ownership();
+            let vnodes = store.ring().vnode_counts();
+            let rows = counts
+                .iter()
+                .map(|(node, &count)| {
+                    vec![
+                        node.clone(),
+                        count.to_string(),
+                        format!("{:.1}%", 100.0 * count as f64 / store.len().max(1) as f64),
+                        vnodes.get(node).map_or("-".into(), ToString::to_string),
+                        shares
+                            .get(node)
+                            .map_or("-".into(), |share| format!("{:.1}%", share * 100.0)),
+                    ]
+                })
+                .collect();
+            Ok(table(
+                &["node", "vectors", "of all", "vnodes", "ring share"],
+                rows,
+            ))
+        }
+        Command::Movement {
+            from,
+            to,
+            store,
+            to_vnodes,
+            json,
+        } => {
+            let (from, to) = (parse_node_list(&from)?, parse_node_list(&to)?);
+            let mut db = store.store(&from)?;
+            let step = db.reshape(&to, to_vnodes.unwrap_or(store.vnodes))?;
+            let movement = step.movement;
+            if json {
+                return Ok(format!("{}\n", movement_json(&movement)));
+            }
+            let mut out = format!(
+                "moved {} of {} vectors: {:.4} ({:.1}%)\n",
+                movement.moved,
+                movement.total,
+                movement.fraction(),
+                movement.fraction() * 100.0
+            );
+            if !movement.flows.is_empty() {
+                out.push('\n');
+                let rows = movement
+                    .flows
+                    .iter()
+                    .map(|flow| {
+                        let name = |node: &Option<String>| {
+                            node.clone().unwrap_or_else(|| UNASSIGNED.to_owned())
+                        };
+                        vec![name(&flow.from), name(&flow.to), flow.count.to_string()]
+                    })
+                    .collect();
+                out.push_str(&table(&["from", "to", "vectors"], rows));
+            }
+            Ok(out)
+        }
+        Command::Tutorial { out, json } => tutorial(out, json),
+    }
+}
+
+fn movement_json(movement: &Movement) -> Value {
+    let flows: serde_json::Map<String, Value> = movement
+        .flows
+        .iter()
+        .map(|flow| (flow.label(), json!(flow.count)))
+        .collect();
+    json!({
+        "moved": movement.moved,
+        "total": movement.total,
+        "fraction": movement.fraction(),
+        "flows": flows,
+    })
+}
+
+fn tutorial(out: Option<PathBuf>, as_json: bool) -> Result<String, Box<dyn std::error::Error>> {
+    if let Some(folder) = &out {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    }
+    let mut db = VectorStore::default();
+    db.add_vectors(6000)?;
+    let mut text = String::new();
+    let mut steps = Vec::new();
+    let mut record = |name: &str, view: elastic_vdb::RingView, movement: Option<&Movement>| {
+        if let Some(folder) = &out {
+            let path = folder.join(format!("{name}.svg"));
+            std::fs::write(&path, view.to_svg())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        text.push_str(&view.summary());
+        text.push_str("\n\n");
+        if let Some(movement) = movement {
+            let mut step = movement_json(movement);
+            step["status"] = json!(movement.status_line());
+            steps.push(step);
+        }
+        Ok::<(), String>(())
+    };
+    record("00-start", db.ring_view(), None)?;
+    let actions: [(&str, &str); 6] = [
+        ("01-add-nodeA", "nodeA"),
+        ("02-add-nodeB", "nodeB"),
+        ("03-add-nodeC", "nodeC"),
+        ("04-add-nodeD", "nodeD"),
+        ("05-remove-nodeB", "nodeB"),
+        ("06-rebuild-160", "160"),
+    ];
+    for (name, argument) in actions {
+        let step = if name.contains("add") {
+            db.add_node(argument)?
+        } else if name.contains("remove") {
+            db.remove_node(argument)?
+        } else {
+            db.rebuild(argument.parse()?)?
+        };
+        record(name, step.view, Some(&step.movement))?;
+    }
+    if as_json {
+        return Ok(format!("{}\n", Value::Array(steps)));
+    }
+    Ok(text)
+}
+
+/// Left-aligned text columns, numbers right-aligned.
+fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let numeric = |cell: &str| cell.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let line = |cells: Vec<&str>| {
+        let mut out = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, &width)| {
+                let pad = " ".repeat(width - cell.chars().count());
+                if numeric(cell) {
+                    format!("{pad}{cell}")
+                } else {
+                    format!("{cell}{pad}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ");
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+        out
+    };
+    let mut out = line(header.to_vec());
+    for row in &rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}

@@ -1,0 +1,236 @@
+//! The distribution bar chart.
+
+use std::collections::BTreeMap;
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{RenderOptions, error_svg, node_colors, print_evcxr_blocks, thousands};
+use crate::store::VectorStore;
+
+/// Vectors per node as bars, with the ideal (the mean) as a dashed line.
+///
+/// ```
+/// let mut db = elastic_vdb::VectorStore::default();
+/// db.add_vectors(1000)?;
+/// db.add_node("a")?;
+/// db.add_node("b")?;
+/// let view = db.distribution_view();
+/// assert_eq!(view.mean(), 500.0);
+/// assert!(view.to_svg().contains("mean 500"));
+/// # Ok::<(), elastic_vdb::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct DistributionView {
+    distribution: BTreeMap<String, usize>,
+    title: String,
+    options: RenderOptions,
+}
+
+impl DistributionView {
+    pub(crate) fn of_store(store: &VectorStore) -> DistributionView {
+        DistributionView::new(
+            store.distribution(),
+            format!(
+                "Vectors per node | nodes={} | vectors={}",
+                store.ring().node_count(),
+                store.len()
+            ),
+        )
+    }
+
+    /// A chart of any node -> count map.
+    ///
+    /// ```
+    /// use elastic_vdb::DistributionView;
+    ///
+    /// let counts = [("x".to_string(), 3), ("y".to_string(), 5)].into_iter().collect();
+    /// assert_eq!(DistributionView::new(counts, "Keys").mean(), 4.0);
+    /// ```
+    #[must_use]
+    pub fn new(
+        distribution: BTreeMap<String, usize>,
+        title: impl Into<String>,
+    ) -> DistributionView {
+        DistributionView {
+            distribution,
+            title: title.into(),
+            options: RenderOptions {
+                height: 360,
+                ..RenderOptions::default()
+            },
+        }
+    }
+
+    /// The same chart drawn with other options (size and title are used).
+    ///
+    /// ```
+    /// use elastic_vdb::{DistributionView, RenderOptions};
+    ///
+    /// let view = DistributionView::new(Default::default(), "Keys")
+    ///     .with_options(RenderOptions { title: Some("Mine".into()), ..Default::default() });
+    /// assert!(view.to_svg().contains("Mine"));
+    /// ```
+    #[must_use]
+    pub fn with_options(mut self, options: RenderOptions) -> DistributionView {
+        self.options = options;
+        self
+    }
+
+    /// The mean count per node: what every node would hold in a perfect split.
+    ///
+    /// ```
+    /// assert_eq!(elastic_vdb::DistributionView::new(Default::default(), "").mean(), 0.0);
+    /// ```
+    #[must_use]
+    pub fn mean(&self) -> f64 {
+        if self.distribution.is_empty() {
+            return 0.0;
+        }
+        self.distribution.values().sum::<usize>() as f64 / self.distribution.len() as f64
+    }
+
+    /// The counts as text, one node a line, with each node's ratio to the mean.
+    ///
+    /// ```
+    /// let counts = [("x".to_string(), 3), ("y".to_string(), 5)].into_iter().collect();
+    /// let text = elastic_vdb::DistributionView::new(counts, "Keys").summary();
+    /// assert!(text.contains("y  5  1.25x"));
+    /// ```
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let mean = self.mean();
+        let width = self
+            .distribution
+            .keys()
+            .map(|id| id.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut out = format!("{} | mean={mean:.1}", self.title());
+        for (id, &count) in &self.distribution {
+            let ratio = if mean > 0.0 { count as f64 / mean } else { 0.0 };
+            out.push_str(&format!("\n{id:<width$}  {count}  {ratio:.2}x"));
+        }
+        out
+    }
+
+    fn title(&self) -> &str {
+        self.options.title.as_deref().unwrap_or(&self.title)
+    }
+
+    /// The chart as an SVG document.
+    ///
+    /// ```
+    /// let svg = elastic_vdb::DistributionView::new(Default::default(), "Keys").to_svg();
+    /// assert!(svg.contains("no nodes"));
+    /// ```
+    #[must_use]
+    pub fn to_svg(&self) -> String {
+        let (width, height) = (self.options.width.max(200), self.options.height.max(160));
+        let mut svg = String::new();
+        let drawn = {
+            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+            self.draw(&root)
+                .and_then(|()| root.present().map_err(|e| e.to_string()))
+        };
+        match drawn {
+            Ok(()) => svg,
+            Err(message) => error_svg(width, height, &message),
+        }
+    }
+
+    /// Shows the chart in an evcxr notebook cell.
+    pub fn evcxr_display(&self) {
+        print_evcxr_blocks(&self.summary(), self.title(), &self.to_svg());
+    }
+
+    fn draw(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> Result<(), String> {
+        let error = |e: DrawingAreaErrorKind<_>| e.to_string();
+        root.fill(&WHITE).map_err(error)?;
+        if self.distribution.is_empty() {
+            root.draw(&Text::new(
+                format!("{}: no nodes", self.title()),
+                (20, 20),
+                ("sans-serif", 18),
+            ))
+            .map_err(error)?;
+            return Ok(());
+        }
+        let ids: Vec<&str> = self.distribution.keys().map(String::as_str).collect();
+        let counts: Vec<usize> = self.distribution.values().copied().collect();
+        let colors = node_colors(ids.iter().copied());
+        let top = (*counts.iter().max().unwrap_or(&0)).max(1) as f64 * 1.15;
+        let mean = self.mean();
+
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                self.title(),
+                ("sans-serif", 19).into_font().style(FontStyle::Bold),
+            )
+            .margin(14)
+            .x_label_area_size(34)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0f64..ids.len() as f64, 0f64..top)
+            .map_err(error)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_desc("vectors")
+            .y_label_formatter(&|value| thousands(*value as usize))
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(error)?;
+        for (index, (id, &count)) in ids.iter().zip(&counts).enumerate() {
+            let x = index as f64;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x + 0.15, 0.0), (x + 0.85, count as f64)],
+                    colors[id].filled(),
+                )))
+                .map_err(error)?;
+            let label_style = TextStyle::from(("sans-serif", 13).into_font())
+                .pos(Pos::new(HPos::Center, VPos::Bottom));
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    thousands(count),
+                    (x + 0.5, count as f64 + top * 0.01),
+                    label_style.clone(),
+                )))
+                .map_err(error)?;
+            let name_style = TextStyle::from(("sans-serif", 13).into_font())
+                .pos(Pos::new(HPos::Center, VPos::Top));
+            let (px, _) = chart.backend_coord(&(x + 0.5, 0.0));
+            let (_, bottom) = chart.backend_coord(&(0.0, 0.0));
+            root.draw(&Text::new(id.to_string(), (px, bottom + 8), name_style))
+                .map_err(error)?;
+        }
+        chart
+            .draw_series(std::iter::once(plotters::element::DashedPathElement::new(
+                vec![(0.0, mean), (ids.len() as f64, mean)],
+                6,
+                4,
+                ShapeStyle::from(&BLACK).stroke_width(2),
+            )))
+            .map_err(error)?
+            .label(format!("mean {}", thousands(mean.round() as usize)))
+            .legend(|(x, y)| {
+                PathElement::new(
+                    vec![(x, y), (x + 20, y)],
+                    ShapeStyle::from(&BLACK).stroke_width(2),
+                )
+            });
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 13))
+            .draw()
+            .map_err(error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,128 @@
+//! Pictures of the ring and of the shard distribution, as SVG.
+//!
+//! Each view has a pure `to_svg()` that tests can read and a thin
+//! `evcxr_display()` for notebooks. The notebook output carries the picture
+//! twice: as a `text/html` `<img>` with a base64 data URI, which JupyterLab
+//! shows even in an untrusted notebook, and as raw `image/svg+xml` for other
+//! front ends. A `text/plain` summary goes with them, so that a notebook's
+//! text outputs can be compared from one run to the next.
+
+mod bars;
+mod palette;
+mod ring;
+
+pub use bars::DistributionView;
+pub use palette::{node_colors, rgb_hex};
+pub use ring::RingView;
+
+use base64::Engine;
+
+/// How a picture is drawn. Public fields and [`Default`], so a notebook cell can
+/// write `RenderOptions { width: 640, ..Default::default() }`.
+///
+/// ```
+/// use elastic_vdb::RenderOptions;
+///
+/// let options = RenderOptions { max_dots: 500, ..Default::default() };
+/// assert_eq!((options.width, options.height), (800, 540));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Picture width in pixels.
+    pub width: u32,
+    /// Picture height in pixels.
+    pub height: u32,
+    /// At most this many vectors are drawn as dots; above it, every k-th
+    /// vector by serial number is drawn, and the legend says so.
+    pub max_dots: usize,
+    /// Draw a tick at every virtual node (skipped above 4,000 points, and said so).
+    pub show_ticks: bool,
+    /// Draw the vectors as dots.
+    pub show_dots: bool,
+    /// Mark the vectors the last change moved.
+    pub show_moved: bool,
+    /// A title to use instead of the generated one.
+    pub title: Option<String>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            width: 800,
+            height: 540,
+            max_dots: 6000,
+            show_ticks: true,
+            show_dots: true,
+            show_moved: true,
+            title: None,
+        }
+    }
+}
+
+/// Prints the evcxr display blocks for a picture: a plain-text summary, an
+/// HTML `<img>` holding the SVG as a data URI, and the SVG itself.
+fn print_evcxr_blocks(summary: &str, alt: &str, svg: &str) {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(svg);
+    let alt = escape_xml(alt);
+    println!("EVCXR_BEGIN_CONTENT text/plain\n{summary}\nEVCXR_END_CONTENT");
+    println!(
+        "EVCXR_BEGIN_CONTENT text/html\n<img alt=\"{alt}\" title=\"{alt}\" src=\"data:image/svg+xml;base64,{encoded}\"/>\nEVCXR_END_CONTENT"
+    );
+    println!("EVCXR_BEGIN_CONTENT image/svg+xml\n{svg}\nEVCXR_END_CONTENT");
+}
+
+/// Escapes text for an XML attribute or element.
+fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A small SVG that states why a picture could not be drawn, so that a
+/// notebook cell never panics over a drawing problem.
+fn error_svg(width: u32, height: u32, message: &str) -> String {
+    format!(
+        r##"<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><text x="20" y="40" font-family="sans-serif" font-size="16" fill="#b00020">could not draw: {}</text></svg>"##,
+        escape_xml(message)
+    )
+}
+
+/// Groups digits by thousands: 1234567 -> "1,234,567".
+fn thousands(value: usize) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(6000), "6,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn xml_escaping_covers_markup() {
+        assert_eq!(escape_xml(r#"<a & "b">"#), "&lt;a &amp; &quot;b&quot;&gt;");
+    }
+}

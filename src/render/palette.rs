@@ -1,0 +1,71 @@
+//! Stable node colours.
+
+use std::collections::BTreeMap;
+
+use plotters::style::RGBColor;
+
+use crate::hash::position;
+
+/// A qualitative palette: distinct hues that stay readable on white.
+const PALETTE: [RGBColor; 16] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+    RGBColor(0, 0, 128),
+    RGBColor(170, 110, 0),
+    RGBColor(0, 128, 100),
+    RGBColor(128, 0, 64),
+    RGBColor(90, 160, 255),
+    RGBColor(60, 60, 60),
+];
+
+/// A colour for every node, stable for a node id: each id hashes to a
+/// palette entry, and when two nodes of the same picture hash to the same
+/// entry the later one (by id) takes the next free entry. Beyond 16 nodes
+/// colours repeat.
+///
+/// ```
+/// let colors = elastic_vdb::render::node_colors(["nodeA", "nodeB"]);
+/// assert_ne!(colors["nodeA"], colors["nodeB"]);
+/// assert_eq!(colors["nodeA"], elastic_vdb::render::node_colors(["nodeA"])["nodeA"]);
+/// ```
+#[must_use]
+pub fn node_colors<'a>(ids: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a str, RGBColor> {
+    let mut ids: Vec<&str> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut used = [false; PALETTE.len()];
+    let mut colors = BTreeMap::new();
+    for (count, id) in ids.into_iter().enumerate() {
+        let home = (position(&format!("color:{id}")) % PALETTE.len() as u64) as usize;
+        let slot = if count < PALETTE.len() {
+            (0..PALETTE.len())
+                .map(|step| (home + step) % PALETTE.len())
+                .find(|&slot| !used[slot])
+                .expect("fewer nodes than colours so far")
+        } else {
+            home
+        };
+        used[slot] = true;
+        colors.insert(id, PALETTE[slot]);
+    }
+    colors
+}
+
+/// A colour as `#rrggbb`.
+///
+/// ```
+/// use plotters::style::RGBColor;
+/// assert_eq!(elastic_vdb::render::rgb_hex(RGBColor(255, 0, 16)), "#ff0010");
+/// ```
+#[must_use]
+pub fn rgb_hex(color: RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", color.0, color.1, color.2)
+}

@@ -1,0 +1,628 @@
+//! The ring picture.
+
+use std::collections::BTreeMap;
+use std::f64::consts::TAU;
+use std::fmt::Write;
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{RenderOptions, error_svg, node_colors, print_evcxr_blocks, rgb_hex, thousands};
+use crate::ring::Ring;
+use crate::store::{Flow, VectorStore};
+
+/// The most vectors a view keeps to draw; [`RenderOptions::max_dots`] can
+/// only lower it.
+pub const VIEW_SAMPLE_CAP: usize = 20_000;
+
+/// Above this many ring points, ticks are not drawn (they would merge into
+/// a solid band and weigh down the file).
+const MAX_TICKS: usize = 4_000;
+
+/// Colour of vectors that no node holds.
+const UNASSIGNED_GREY: RGBColor = RGBColor(150, 150, 150);
+
+/// A picture of the hash ring: the circle is the space of 2^64 positions,
+/// read clockwise from the top; each arc is coloured by the node that owns
+/// it; a tick marks every virtual node; dots are vectors at their positions;
+/// vectors the last change moved sit outside the circle, filled with their
+/// new owner's colour and ringed with their old owner's.
+///
+/// A view owns a snapshot of what it draws, so it stays valid after the
+/// store changes.
+///
+/// ```
+/// let mut db = elastic_vdb::VectorStore::default();
+/// db.add_vectors(600)?;
+/// db.add_node("nodeA")?;
+/// let svg = db.ring_view().to_svg();
+/// assert!(svg.contains("nodeA") && svg.contains("600"));
+/// # Ok::<(), elastic_vdb::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RingView {
+    ring: Ring,
+    /// Serial, position and holder of the sampled vectors.
+    dots: Vec<(u32, u64, Option<String>)>,
+    /// Serial, position and flow index of the sampled moved vectors.
+    moved: Vec<(u32, u64, usize)>,
+    /// Every `stride`-th vector by serial is in `dots`.
+    stride: usize,
+    flows: Vec<Flow>,
+    distribution: BTreeMap<String, usize>,
+    total: usize,
+    unassigned: usize,
+    status: Option<String>,
+    options: RenderOptions,
+}
+
+impl RingView {
+    pub(crate) fn of_store(store: &VectorStore) -> RingView {
+        let total = store.len();
+        let stride = total.div_ceil(VIEW_SAMPLE_CAP).max(1);
+        let mut dots: Vec<(u32, u64, Option<String>)> = store
+            .placed_vectors()
+            .filter(|(serial, _, _)| *serial as usize % stride == 0)
+            .map(|(serial, position, holder)| (serial, position, holder.map(str::to_owned)))
+            .collect();
+        dots.sort_unstable_by_key(|dot| dot.0);
+        let moved = store
+            .last_moved()
+            .iter()
+            .filter(|key| key.serial as usize % stride == 0)
+            .map(|key| (key.serial, key.position, key.flow))
+            .collect();
+        let last = store.last_movement();
+        RingView {
+            ring: store.ring().clone(),
+            dots,
+            moved,
+            stride,
+            flows: last
+                .map(|movement| movement.flows.clone())
+                .unwrap_or_default(),
+            distribution: store.distribution(),
+            total,
+            unassigned: store.unassigned().len(),
+            status: last.map(crate::store::Movement::status_line),
+            options: RenderOptions::default(),
+        }
+    }
+
+    /// The same view drawn with other options.
+    ///
+    /// ```
+    /// use elastic_vdb::{RenderOptions, VectorStore};
+    ///
+    /// let view = VectorStore::default().ring_view()
+    ///     .with_options(RenderOptions { width: 500, ..Default::default() });
+    /// assert!(view.to_svg().contains(r#"width="500""#));
+    /// ```
+    #[must_use]
+    pub fn with_options(mut self, options: RenderOptions) -> RingView {
+        self.options = options;
+        self
+    }
+
+    /// The options the view draws with.
+    ///
+    /// ```
+    /// assert_eq!(elastic_vdb::VectorStore::default().ring_view().options().width, 800);
+    /// ```
+    #[must_use]
+    pub fn options(&self) -> &RenderOptions {
+        &self.options
+    }
+
+    /// The title: the generated one names the node and vector counts.
+    ///
+    /// ```
+    /// assert_eq!(elastic_vdb::VectorStore::default().ring_view().title(),
+    ///            "Consistent hash ring | nodes=0 | vectors=0");
+    /// ```
+    #[must_use]
+    pub fn title(&self) -> String {
+        self.options.title.clone().unwrap_or_else(|| {
+            format!(
+                "Consistent hash ring | nodes={} | vectors={}",
+                self.ring.node_count(),
+                self.total
+            )
+        })
+    }
+
+    /// The status line of the change that led to this view, if any.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// assert_eq!(db.add_node("a")?.view.status(), Some("Added node | moved=0.000 (~0.0%)"));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
+    /// A few lines of text that say what the picture shows.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// assert!(db.ring_view().summary().contains("Shard distribution: {'a': 0}"));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let mut out = self.title();
+        if let Some(status) = &self.status {
+            let _ = write!(out, "\n{status}");
+        }
+        let _ = write!(
+            out,
+            "\nShard distribution: {}",
+            python_dict(&self.distribution, self.unassigned)
+        );
+        out
+    }
+
+    /// The picture as an SVG document.
+    ///
+    /// ```
+    /// let svg = elastic_vdb::VectorStore::default().ring_view().to_svg();
+    /// assert!(svg.starts_with("<svg") && svg.contains("Ring is empty"));
+    /// ```
+    #[must_use]
+    pub fn to_svg(&self) -> String {
+        let (width, height) = (self.options.width.max(200), self.options.height.max(200));
+        let mut svg = String::new();
+        let layers = {
+            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+            self.draw(&root).and_then(|layers| {
+                root.present().map_err(|e| e.to_string())?;
+                Ok(layers)
+            })
+        };
+        match layers {
+            Ok(layers) => {
+                // Thousands of dots as plotters circles weigh about 75 bytes
+                // each; as zero-length round-capped path segments, grouped by
+                // colour, about 10.
+                if let Some(end) = svg.rfind("</svg>") {
+                    svg.insert_str(end, &layers);
+                }
+                svg
+            }
+            Err(message) => error_svg(width, height, &message),
+        }
+    }
+
+    /// Shows the picture in an evcxr notebook cell.
+    pub fn evcxr_display(&self) {
+        let mut alt = self.title();
+        if let Some(status) = &self.status {
+            alt.push_str(" | ");
+            alt.push_str(status);
+        }
+        print_evcxr_blocks(&self.summary(), &alt, &self.to_svg());
+    }
+
+    /// Draws everything but the dots; returns the dot layers as SVG text.
+    fn draw(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> Result<String, String> {
+        let error = |e: DrawingAreaErrorKind<_>| e.to_string();
+        root.fill(&WHITE).map_err(error)?;
+        let (width, height) = root.dim_in_pixel();
+        let (width, height) = (f64::from(width), f64::from(height));
+        let legend_width = (width * 0.38).min(330.0);
+        let radius = ((width - legend_width - 40.0).min(height - 120.0) / 2.0 - 40.0).max(40.0);
+        let center = (20.0 + radius + 40.0, 70.0 + radius + 40.0);
+        let geometry = Geometry { center, radius };
+
+        let title_font = ("sans-serif", 19).into_font().style(FontStyle::Bold);
+        root.draw(&Text::new(self.title(), (16, 12), title_font))
+            .map_err(error)?;
+        if let Some(status) = &self.status {
+            root.draw(&Text::new(
+                status.clone(),
+                (16, 38),
+                ("sans-serif", 16).into_font().color(&RGBColor(60, 60, 60)),
+            ))
+            .map_err(error)?;
+        }
+
+        let colors = node_colors(self.ring.nodes());
+        let color_of = |node: Option<&str>| {
+            node.and_then(|id| colors.get(id).copied())
+                .unwrap_or(UNASSIGNED_GREY)
+        };
+
+        if self.ring.is_empty() {
+            root.draw(&PathElement::new(
+                geometry.circle(radius),
+                ShapeStyle::from(&UNASSIGNED_GREY).stroke_width(2),
+            ))
+            .map_err(error)?;
+            let message = TextStyle::from(("sans-serif", 18).into_font())
+                .pos(Pos::new(HPos::Center, VPos::Center));
+            root.draw(&Text::new(
+                "Ring is empty: add a node",
+                to_pixel(center),
+                message.clone(),
+            ))
+            .map_err(error)?;
+            if self.unassigned > 0 {
+                let line = format!("{} vectors wait unassigned", thousands(self.unassigned));
+                root.draw(&Text::new(
+                    line,
+                    (center.0 as i32, center.1 as i32 + 26),
+                    message,
+                ))
+                .map_err(error)?;
+            }
+        } else {
+            // Arcs: consecutive arcs of one owner are drawn as one stroke.
+            let arcs = self.ring.arcs();
+            let mut runs: Vec<(u64, u64, &str)> = Vec::new();
+            for arc in &arcs {
+                match runs.last_mut() {
+                    Some(run) if run.2 == arc.node && arcs.len() > 1 => run.1 = arc.end,
+                    _ => runs.push((arc.start, arc.end, arc.node)),
+                }
+            }
+            for (start, end, node) in runs {
+                let style = ShapeStyle::from(&color_of(Some(node))).stroke_width(14);
+                root.draw(&PathElement::new(geometry.arc(start, end, radius), style))
+                    .map_err(error)?;
+            }
+            if self.options.show_ticks && self.ring.point_count() <= MAX_TICKS {
+                for point in self.ring.points() {
+                    let angle = angle_of(point.position);
+                    let tick = vec![
+                        geometry.at(angle, radius - 11.0),
+                        geometry.at(angle, radius + 11.0),
+                    ];
+                    root.draw(&PathElement::new(
+                        tick,
+                        ShapeStyle::from(&BLACK.mix(0.55)).stroke_width(1),
+                    ))
+                    .map_err(error)?;
+                }
+            }
+        }
+
+        let mut layers = String::new();
+        let shown_stride = self.shown_stride();
+        if self.options.show_dots {
+            let mut by_color: BTreeMap<String, String> = BTreeMap::new();
+            for (serial, position, holder) in &self.dots {
+                if *serial as usize % shown_stride != 0 {
+                    continue;
+                }
+                // Spread dots across a band inside the ring, by bits of their
+                // position, so that dense regions show as dense.
+                let spread = (*position & 0xffff) as f64 / 65_535.0;
+                let (x, y) =
+                    geometry.at(angle_of(*position), radius - 20.0 - spread * radius * 0.28);
+                let _ = write!(
+                    by_color
+                        .entry(rgb_hex(color_of(holder.as_deref())))
+                        .or_default(),
+                    "M{x} {y}h0"
+                );
+            }
+            layers.push_str(
+                r#"<g fill="none" stroke-linecap="round" stroke-width="3" opacity="0.55">"#,
+            );
+            for (color, path) in by_color {
+                let _ = write!(layers, r#"<path stroke="{color}" d="{path}"/>"#);
+            }
+            layers.push_str("</g>");
+        }
+        if self.options.show_moved && !self.moved.is_empty() {
+            let mut rings: BTreeMap<String, String> = BTreeMap::new();
+            let mut centres: BTreeMap<String, String> = BTreeMap::new();
+            for (serial, position, flow) in &self.moved {
+                if *serial as usize % shown_stride != 0 {
+                    continue;
+                }
+                let flow = &self.flows[*flow];
+                let spread = (*position & 0xffff) as f64 / 65_535.0;
+                let (x, y) = geometry.at(angle_of(*position), radius + 20.0 + spread * 22.0);
+                let segment = format!("M{x} {y}h0");
+                rings
+                    .entry(rgb_hex(color_of(flow.from.as_deref())))
+                    .or_default()
+                    .push_str(&segment);
+                centres
+                    .entry(rgb_hex(color_of(flow.to.as_deref())))
+                    .or_default()
+                    .push_str(&segment);
+            }
+            layers.push_str(r#"<g fill="none" stroke-linecap="round">"#);
+            for (color, path) in rings {
+                let _ = write!(
+                    layers,
+                    r#"<path stroke="{color}" stroke-width="7" d="{path}"/>"#
+                );
+            }
+            for (color, path) in centres {
+                let _ = write!(
+                    layers,
+                    r#"<path stroke="{color}" stroke-width="3.5" d="{path}"/>"#
+                );
+            }
+            layers.push_str("</g>");
+        }
+
+        self.draw_legend(root, width - legend_width, &colors)?;
+        Ok(layers)
+    }
+
+    /// Every how many serial numbers a dot is drawn, after `max_dots`.
+    fn shown_stride(&self) -> usize {
+        let wanted = self.options.max_dots.max(1);
+        let per_view = self.total.div_ceil(wanted).max(1);
+        // A multiple of the view's own stride, so the sample stays regular.
+        per_view.div_ceil(self.stride) * self.stride
+    }
+
+    fn draw_legend(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        left: f64,
+        colors: &BTreeMap<&str, RGBColor>,
+    ) -> Result<(), String> {
+        let error = |e: DrawingAreaErrorKind<_>| e.to_string();
+        let left = left as i32;
+        let font = ("sans-serif", 14).into_font();
+        let small = ("sans-serif", 13).into_font().color(&RGBColor(70, 70, 70));
+        let bold = ("sans-serif", 14).into_font().style(FontStyle::Bold);
+        let mut y = 78;
+        let counts = self.ring.vnode_counts();
+        let shares = self.ring.ownership();
+        if !self.ring.is_empty() {
+            root.draw(&Text::new(
+                "node: keys, vnodes, ring share",
+                (left, y),
+                bold.clone(),
+            ))
+            .map_err(error)?;
+            y += 24;
+        }
+        let max_rows = 18;
+        for (index, node) in self.ring.nodes().enumerate() {
+            if index == max_rows {
+                let rest = self.ring.node_count() - max_rows;
+                root.draw(&Text::new(
+                    format!("... and {rest} more nodes"),
+                    (left, y),
+                    small.clone(),
+                ))
+                .map_err(error)?;
+                y += 22;
+                break;
+            }
+            root.draw(&Rectangle::new(
+                [(left, y + 1), (left + 14, y + 15)],
+                colors[node].filled(),
+            ))
+            .map_err(error)?;
+            let line = format!(
+                "{node}: {}, {}, {:.1}%",
+                thousands(self.distribution.get(node).copied().unwrap_or(0)),
+                counts.get(node).copied().unwrap_or(0),
+                shares.get(node).copied().unwrap_or(0.0) * 100.0
+            );
+            root.draw(&Text::new(line, (left + 22, y), font.clone()))
+                .map_err(error)?;
+            y += 22;
+        }
+
+        let moved_total: usize = self.flows.iter().map(|flow| flow.count).sum();
+        if self.options.show_moved && moved_total > 0 {
+            y += 10;
+            root.draw(&Text::new(
+                format!("moved in the last change: {}", thousands(moved_total)),
+                (left, y),
+                bold.clone(),
+            ))
+            .map_err(error)?;
+            y += 20;
+            root.draw(&Text::new(
+                "outside the ring; ring = from, centre = to",
+                (left, y),
+                small.clone(),
+            ))
+            .map_err(error)?;
+            y += 24;
+            let color_of = |node: &Option<String>| {
+                node.as_deref()
+                    .and_then(|id| colors.get(id).copied())
+                    .unwrap_or(UNASSIGNED_GREY)
+            };
+            let mut flows: Vec<&Flow> = self.flows.iter().collect();
+            flows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.cmp(b)));
+            for (index, flow) in flows.iter().enumerate() {
+                if index == 10 {
+                    root.draw(&Text::new(
+                        format!("... and {} more flows", flows.len() - 10),
+                        (left, y),
+                        small.clone(),
+                    ))
+                    .map_err(error)?;
+                    y += 22;
+                    break;
+                }
+                root.draw(&Circle::new(
+                    (left + 7, y + 8),
+                    6,
+                    color_of(&flow.from).filled(),
+                ))
+                .map_err(error)?;
+                root.draw(&Circle::new(
+                    (left + 7, y + 8),
+                    3,
+                    color_of(&flow.to).filled(),
+                ))
+                .map_err(error)?;
+                let from = flow.from.as_deref().unwrap_or("unassigned");
+                let to = flow.to.as_deref().unwrap_or("unassigned");
+                root.draw(&Text::new(
+                    format!("{from} \u{2192} {to}: {}", thousands(flow.count)),
+                    (left + 22, y),
+                    font.clone(),
+                ))
+                .map_err(error)?;
+                y += 22;
+            }
+        }
+
+        y += 10;
+        let shown = self
+            .dots
+            .iter()
+            .filter(|dot| dot.0 as usize % self.shown_stride() == 0)
+            .count();
+        let note = if !self.options.show_dots || self.total == 0 {
+            String::new()
+        } else if shown == self.total {
+            format!("dots: all {} vectors", thousands(self.total))
+        } else {
+            format!(
+                "dots: {} of {} vectors (every {})",
+                thousands(shown),
+                thousands(self.total),
+                ordinal(self.shown_stride())
+            )
+        };
+        if !note.is_empty() {
+            root.draw(&Text::new(note, (left, y), small.clone()))
+                .map_err(error)?;
+            y += 20;
+        }
+        if self.options.show_ticks && self.ring.point_count() > MAX_TICKS {
+            let note = format!(
+                "ticks hidden: {} points",
+                thousands(self.ring.point_count())
+            );
+            root.draw(&Text::new(note, (left, y), small))
+                .map_err(error)?;
+        }
+        Ok(())
+    }
+}
+
+/// The tutorial prints distributions as Python dicts; so do we, for the
+/// same text.
+pub(crate) fn python_dict(distribution: &BTreeMap<String, usize>, unassigned: usize) -> String {
+    let mut entries: Vec<String> = distribution
+        .iter()
+        .map(|(id, count)| format!("{}: {count}", python_str(id)))
+        .collect();
+    if unassigned > 0 {
+        entries.push(format!("'{}': {unassigned}", crate::store::UNASSIGNED));
+    }
+    format!("{{{}}}", entries.join(", "))
+}
+
+/// A string as Python's `repr` writes it, for the ids people use.
+fn python_str(text: &str) -> String {
+    if text.contains('\'') && !text.contains('"') {
+        format!("\"{text}\"")
+    } else {
+        format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+    }
+}
+
+fn ordinal(value: usize) -> String {
+    let suffix = match (value % 10, value % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{value}{suffix}")
+}
+
+/// Clockwise from the top: position 0 at twelve o'clock.
+fn angle_of(position: u64) -> f64 {
+    position as f64 / 18_446_744_073_709_551_616.0 * TAU
+}
+
+fn to_pixel((x, y): (f64, f64)) -> (i32, i32) {
+    (x.round() as i32, y.round() as i32)
+}
+
+struct Geometry {
+    center: (f64, f64),
+    radius: f64,
+}
+
+impl Geometry {
+    fn at(&self, angle: f64, radius: f64) -> (i32, i32) {
+        to_pixel((
+            self.center.0 + radius * angle.sin(),
+            self.center.1 - radius * angle.cos(),
+        ))
+    }
+
+    fn circle(&self, radius: f64) -> Vec<(i32, i32)> {
+        (0..=180)
+            .map(|step| self.at(f64::from(step) / 180.0 * TAU, radius))
+            .collect()
+    }
+
+    /// Points along the arc after `start` up to `end`, one about every 4 pixels.
+    fn arc(&self, start: u64, end: u64, radius: f64) -> Vec<(i32, i32)> {
+        let from = angle_of(start);
+        let mut sweep = angle_of(end) - from;
+        if sweep <= 0.0 {
+            sweep += TAU;
+        }
+        let steps = ((sweep * self.radius / 4.0).ceil() as usize).max(1);
+        let mut points: Vec<(i32, i32)> = (0..=steps)
+            .map(|step| self.at(from + sweep * step as f64 / steps as f64, radius))
+            .collect();
+        points.dedup();
+        points
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_dict_matches_the_tutorial_form() {
+        let distribution: BTreeMap<String, usize> =
+            [("nodeA".to_owned(), 2), ("it's".to_owned(), 1)]
+                .into_iter()
+                .collect();
+        assert_eq!(python_dict(&distribution, 0), r#"{"it's": 1, 'nodeA': 2}"#);
+        assert_eq!(python_dict(&BTreeMap::new(), 5), "{'∅': 5}");
+    }
+
+    #[test]
+    fn ordinals() {
+        assert_eq!(
+            [1, 2, 3, 4, 11, 12, 13, 21, 167].map(ordinal),
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "167th"
+            ]
+        );
+    }
+
+    #[test]
+    fn angles_run_clockwise_from_the_top() {
+        let geometry = Geometry {
+            center: (100.0, 100.0),
+            radius: 50.0,
+        };
+        assert_eq!(geometry.at(angle_of(0), 50.0), (100, 50));
+        assert_eq!(geometry.at(angle_of(1 << 62), 50.0), (150, 100));
+        assert_eq!(geometry.at(angle_of(1 << 63), 50.0), (100, 150));
+    }
+}
