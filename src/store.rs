@@ -642,12 +642,17 @@ impl VectorStore {
             .map(|(id, shard)| (Some(id.clone()), shard))
             .chain(std::iter::once((None, &mut self.unassigned)));
         for (source, shard) in sources {
-            let own_slot = source.as_deref().and_then(|id| self.ring.slot_of(id));
+            // `None` is the unassigned pool; a departed node's shard has no
+            // slot and keeps nothing, even when the ring is now empty.
+            let own_slot = match source.as_deref() {
+                Some(id) => self.ring.slot_of(id).map(Some),
+                None => Some(None),
+            };
             let mut kept = 0;
             for row in 0..shard.len() {
                 let position = shard.positions[row];
                 let owner = self.ring.slot_of_position(position);
-                if owner == own_slot {
+                if Some(owner) == own_slot {
                     if kept != row {
                         shard.serials[kept] = shard.serials[row];
                         shard.positions[kept] = position;

@@ -1,0 +1,199 @@
+//! The command-line contract: JSON equal to the tutorial's Python, readable
+//! tables, exit code 2 for wrong arguments and 1 for rejected values.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_elastic-vdb"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(args: &[&str]) -> Value {
+    let output = run(args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("one JSON value")
+}
+
+fn reference() -> Value {
+    serde_json::from_str(include_str!("fixtures/reference.json")).unwrap()
+}
+
+#[test]
+fn distribution_json_matches_the_tutorial_for_every_layout() {
+    for case in reference()["layouts"].as_array().unwrap() {
+        let nodes: Vec<&str> = case["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap())
+            .collect();
+        let nodes = nodes.join(",");
+        let vnodes = case["vnodes"].to_string();
+        let vectors = case["vectors"].to_string();
+        let output = json(&[
+            "distribution",
+            "--nodes",
+            &nodes,
+            "--vnodes",
+            &vnodes,
+            "--vectors",
+            &vectors,
+            "--dimension",
+            "2",
+            "--json",
+        ]);
+        assert_eq!(output, case["distribution"], "{nodes}");
+    }
+}
+
+#[test]
+fn movement_json_matches_the_tutorial() {
+    for case in reference()["movements"].as_array().unwrap() {
+        let list = |key: &str| {
+            case[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let (from, to) = (list("from"), list("to"));
+        let output = json(&[
+            "movement",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--vnodes",
+            &case["vnodes"].to_string(),
+            "--to-vnodes",
+            &case["to_vnodes"].to_string(),
+            "--vectors",
+            &case["vectors"].to_string(),
+            "--json",
+        ]);
+        for key in ["moved", "total", "fraction", "flows"] {
+            assert_eq!(output[key], case[key], "{from} -> {to}: {key}");
+        }
+    }
+}
+
+#[test]
+fn tutorial_replays_the_session() {
+    let output = run(&["tutorial"]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for line in [
+        "Shard distribution: {'∅': 6000}",
+        "Added node | moved=1.000 (~100.0%)",
+        "Added node | moved=0.273 (~27.3%)",
+        "Shard distribution: {'nodeA': 1497, 'nodeB': 1462, 'nodeC': 1402, 'nodeD': 1639}",
+        "Removed node | moved=0.244 (~24.4%)",
+        "Shard distribution: {'nodeA': 2298, 'nodeC': 1823, 'nodeD': 1879}",
+        "Rebuilt ring with vnodes_per_node=160 | moved=0.322 (~32.2%)",
+        "Shard distribution: {'nodeA': 1861, 'nodeC': 2099, 'nodeD': 2040}",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in\n{text}"
+        );
+    }
+    let steps = json(&["tutorial", "--json"]);
+    let expected = reference();
+    for (step, reference) in steps
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(expected["tutorial_session"].as_array().unwrap())
+    {
+        assert_eq!(step["moved"], reference["moved"]);
+        assert_eq!(step["flows"], reference["flows"]);
+    }
+}
+
+#[test]
+fn tutorial_writes_one_svg_per_step() {
+    let folder = std::env::temp_dir().join(format!("elastic-vdb-cli-{}", std::process::id()));
+    let output = run(&["tutorial", "--out", folder.to_str().unwrap()]);
+    assert!(output.status.success());
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 7, "{names:?}");
+    assert_eq!(names[4], "04-add-nodeD.svg");
+    let svg = std::fs::read_to_string(folder.join(&names[4])).unwrap();
+    assert!(svg.contains("Added node | moved=0.273 (~27.3%)"));
+    std::fs::remove_dir_all(folder).unwrap();
+}
+
+#[test]
+fn tables_are_aligned() {
+    let output = run(&["distribution", "--nodes", "A,B,C"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "node  vectors  of all  vnodes  ring share");
+    assert_eq!(lines[1], "A        1687   28.1%      80       28.7%");
+    let output = run(&["movement", "--from", "A,B,C", "--to", "A,B,C,D"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.starts_with("moved 1545 of 6000 vectors: 0.2575 (25.8%)\n"),
+        "{text}"
+    );
+    assert!(text.contains("B     D       594"), "{text}");
+}
+
+#[test]
+fn bad_arguments_exit_2_and_bad_values_exit_1_with_the_value_named() {
+    let output = run(&["distribution"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--nodes"));
+    let output = run(&["distribution", "--nodes", "A", "--vnodes", "many"]);
+    assert_eq!(output.status.code(), Some(2));
+
+    for (args, message) in [
+        (
+            &["distribution", "--nodes", "A,,B"][..],
+            r#"error: node list "A,,B" has an empty entry"#,
+        ),
+        (
+            &["distribution", "--nodes", "A,B,A"][..],
+            r#"error: node list names "A" more than once"#,
+        ),
+        (
+            &["distribution", "--nodes", "A", "--vnodes", "0"][..],
+            "error: vnodes per node must be between 1 and 10000, got 0",
+        ),
+        (
+            &[
+                "movement",
+                "--from",
+                "A",
+                "--to",
+                "B",
+                "--to-vnodes",
+                "20000",
+            ][..],
+            "error: vnodes per node must be between 1 and 10000, got 20000",
+        ),
+        (
+            &["distribution", "--nodes", "A", "--dimension", "0"][..],
+            "error: vector dimension must be between 1 and 65536, got 0",
+        ),
+    ] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr).trim_end(), message);
+        assert!(output.stdout.is_empty());
+    }
+}

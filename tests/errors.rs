@@ -1,0 +1,155 @@
+//! Every rejected input: a typed error whose message names the value, and
+//! nothing changed by the failed call.
+
+use elastic_vdb::error::{NodeIdProblem, parse_node_list};
+use elastic_vdb::{Error, Ring, StoreConfig, VectorStore};
+
+fn message(result: Result<impl std::fmt::Debug, Error>) -> String {
+    result.unwrap_err().to_string()
+}
+
+#[test]
+fn node_id_messages() {
+    let mut ring = Ring::new();
+    let cases = [
+        ("", "node id is empty"),
+        ("   ", r#"node id "   " is blank"#),
+        (
+            " nodeA",
+            r#"node id " nodeA" starts or ends with white space"#,
+        ),
+        (
+            "nodeA\n",
+            r#"node id "nodeA\n" contains the control character U+000A"#,
+        ),
+        (
+            "a\u{0}b",
+            r#"node id "a\0b" contains the control character U+0000"#,
+        ),
+    ];
+    for (id, expected) in cases {
+        assert_eq!(message(ring.add_node(id)), expected, "id {id:?}");
+    }
+    let long = "x".repeat(257);
+    assert_eq!(
+        message(ring.add_node(&long)),
+        r#"node id "xxxxxxxxxxxxxxxxxxxxxxxx"... is 257 bytes long; the limit is 256"#
+    );
+    assert!(
+        ring.add_node(&"x".repeat(256)).is_ok(),
+        "256 bytes is allowed"
+    );
+    assert!(ring.is_empty() || ring.node_count() == 1);
+    assert!(matches!(
+        ring.add_node("\t"),
+        Err(Error::InvalidNodeId {
+            problem: NodeIdProblem::Blank,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn membership_messages() {
+    let mut ring = Ring::new();
+    ring.add_node("nodeA").unwrap();
+    assert_eq!(
+        message(ring.add_node("nodeA")),
+        r#"node "nodeA" is already on the ring"#
+    );
+    assert_eq!(
+        message(ring.remove_node("nodeZ")),
+        r#"node "nodeZ" is not on the ring"#
+    );
+    assert_eq!(ring.point_count(), 80, "failed calls change nothing");
+}
+
+#[test]
+fn vnode_messages() {
+    assert_eq!(
+        message(Ring::with_vnodes(0)),
+        "vnodes per node must be between 1 and 10000, got 0"
+    );
+    assert_eq!(
+        message(Ring::with_vnodes(10_001)),
+        "vnodes per node must be between 1 and 10000, got 10001"
+    );
+    assert!(Ring::with_vnodes(10_000).is_ok());
+    let mut ring = Ring::new();
+    ring.add_node("a").unwrap();
+    assert_eq!(
+        message(ring.rebuild(0)),
+        "vnodes per node must be between 1 and 10000, got 0"
+    );
+    assert_eq!(
+        message(ring.add_node_with_vnodes("b", 0)),
+        "vnodes per node must be between 1 and 10000, got 0"
+    );
+    assert_eq!(ring.point_count(), 80);
+}
+
+#[test]
+fn store_messages_and_nothing_lost() {
+    let config = |dimension, vnodes| StoreConfig {
+        dimension,
+        vnodes,
+        seed: 1,
+    };
+    assert_eq!(
+        message(VectorStore::new(config(0, 80))),
+        "vector dimension must be between 1 and 65536, got 0"
+    );
+    assert_eq!(
+        message(VectorStore::new(config(65_537, 80))),
+        "vector dimension must be between 1 and 65536, got 65537"
+    );
+    assert_eq!(
+        message(VectorStore::new(config(4, 0))),
+        "vnodes per node must be between 1 and 10000, got 0"
+    );
+
+    let mut db = VectorStore::new(config(4, 16)).unwrap();
+    db.add_vectors(100).unwrap();
+    db.add_node("a").unwrap();
+    let before = db.distribution();
+    assert!(db.add_node("a").is_err());
+    assert!(db.remove_node("b").is_err());
+    assert!(db.rebuild(0).is_err());
+    assert_eq!(
+        message(db.reshape(&["a", "a"], 16)),
+        r#"node list names "a" more than once"#
+    );
+    assert_eq!(message(db.reshape(&["a", ""], 16)), "node id is empty");
+    assert_eq!(
+        message(db.reshape(&["a"], 0)),
+        "vnodes per node must be between 1 and 10000, got 0"
+    );
+    assert_eq!(db.distribution(), before, "failed calls moved nothing");
+    assert_eq!(db.len(), 100);
+    assert_eq!(
+        message(db.add_vectors(usize::MAX)),
+        format!(
+            "cannot add {} vectors to the 100 held: a store numbers at most 4294967295 vectors",
+            usize::MAX
+        )
+    );
+    assert_eq!(db.len(), 100);
+}
+
+#[test]
+fn node_list_messages() {
+    assert_eq!(
+        message(parse_node_list("A,,B")),
+        r#"node list "A,,B" has an empty entry"#
+    );
+    assert_eq!(
+        message(parse_node_list("A,B,")),
+        r#"node list "A,B," has an empty entry"#
+    );
+    assert_eq!(
+        message(parse_node_list("A,B,A")),
+        r#"node list names "A" more than once"#
+    );
+    assert_eq!(parse_node_list("").unwrap(), Vec::<String>::new());
+    assert_eq!(parse_node_list(" A , B ").unwrap(), ["A", "B"]);
+}

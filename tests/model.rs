@@ -1,0 +1,255 @@
+//! Model-based tests: random operation sequences drive the real ring and
+//! store and a naive model side by side, and after every step they must agree.
+//!
+//! The model ring is a plain list of points searched linearly; the model
+//! store recomputes every vector's owner from it.
+
+use std::collections::BTreeMap;
+
+use elastic_vdb::hash::{key_position, salted_vnode_position, vnode_position};
+use elastic_vdb::store::vector_id;
+use elastic_vdb::{Action, Error, Ring, StoreConfig, VectorStore};
+use proptest::prelude::*;
+
+#[derive(Debug, Default, Clone)]
+struct ModelRing {
+    vnodes: u32,
+    /// (position, node), unsorted, in the order placed.
+    points: Vec<(u64, String)>,
+    nodes: Vec<String>,
+}
+
+impl ModelRing {
+    fn add(&mut self, id: &str) -> Result<(), Error> {
+        if self.nodes.iter().any(|node| node == id) {
+            return Err(Error::DuplicateNode(id.to_owned()));
+        }
+        self.place(id);
+        self.nodes.push(id.to_owned());
+        Ok(())
+    }
+
+    fn place(&mut self, id: &str) {
+        for vnode in 0..self.vnodes {
+            let mut position = vnode_position(id, vnode);
+            let mut salt = 0;
+            while self.points.iter().any(|(p, _)| *p == position) {
+                salt += 1;
+                position = salted_vnode_position(id, vnode, salt);
+            }
+            self.points.push((position, id.to_owned()));
+        }
+    }
+
+    fn remove(&mut self, id: &str) -> Result<(), Error> {
+        let before = self.nodes.len();
+        self.nodes.retain(|node| node != id);
+        if self.nodes.len() == before {
+            return Err(Error::UnknownNode(id.to_owned()));
+        }
+        self.points.retain(|(_, node)| node != id);
+        Ok(())
+    }
+
+    fn rebuild(&mut self, vnodes: u32) {
+        self.vnodes = vnodes;
+        self.points.clear();
+        for id in self.nodes.clone() {
+            self.place(&id);
+        }
+    }
+
+    fn owner(&self, position: u64) -> Option<&str> {
+        let at_or_after = self
+            .points
+            .iter()
+            .filter(|(p, _)| *p >= position)
+            .min_by_key(|(p, _)| *p);
+        at_or_after
+            .or_else(|| self.points.iter().min_by_key(|(p, _)| *p))
+            .map(|(_, node)| node.as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    AddVectors(usize),
+    AddNode(u8),
+    RemoveNode(u8),
+    Rebuild(u32),
+    Reshape(Vec<u8>, u32),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        2 => (0usize..40).prop_map(Op::AddVectors),
+        4 => (0u8..7).prop_map(Op::AddNode),
+        3 => (0u8..7).prop_map(Op::RemoveNode),
+        1 => (1u32..24).prop_map(Op::Rebuild),
+        1 => (proptest::collection::vec(0u8..7, 0..5), 1u32..24).prop_map(|(n, v)| Op::Reshape(n, v)),
+    ]
+}
+
+fn node_name(index: u8) -> String {
+    format!("node-{index}")
+}
+
+/// The first component of every vector when it was created: a vector that
+/// moves must arrive unchanged.
+fn fingerprints(store: &VectorStore) -> BTreeMap<u32, Vec<f32>> {
+    let mut out = BTreeMap::new();
+    let shards = store
+        .shards()
+        .map(|(_, shard)| shard)
+        .chain(std::iter::once(store.unassigned()));
+    for shard in shards {
+        for (row, &serial) in shard.serials().iter().enumerate() {
+            let vector = shard.vector(row).unwrap().to_vec();
+            assert!(
+                out.insert(serial, vector).is_none(),
+                "{} held twice",
+                vector_id(serial)
+            );
+        }
+    }
+    out
+}
+
+fn check_agreement(store: &VectorStore, model: &ModelRing) {
+    let ring = store.ring();
+    assert_eq!(ring.point_count(), model.points.len());
+    let mut model_nodes = model.nodes.clone();
+    model_nodes.sort();
+    assert_eq!(ring.nodes().collect::<Vec<_>>(), model_nodes);
+    for (serial, (id, owner)) in store.shard_map().into_iter().enumerate() {
+        let position = key_position(&id);
+        assert_eq!(owner, model.owner(position), "owner of {id}");
+        assert_eq!(id, vector_id(serial as u32));
+    }
+    let held: usize =
+        store.shards().map(|(_, shard)| shard.len()).sum::<usize>() + store.unassigned().len();
+    assert_eq!(held, store.len(), "no vector dropped or duplicated");
+    for (id, shard) in store.shards() {
+        for &position in shard.positions() {
+            assert_eq!(
+                ring.owner_of_position(position),
+                Some(id),
+                "a shard holds only what it owns"
+            );
+        }
+    }
+    // Spot positions between and on points.
+    for &(position, _) in model.points.iter().take(16) {
+        for probe in [position, position.wrapping_add(1), position.wrapping_sub(1)] {
+            assert_eq!(ring.owner_of_position(probe), model.owner(probe));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn store_and_ring_agree_with_the_naive_model(ops in proptest::collection::vec(op(), 1..50)) {
+        let mut store = VectorStore::new(StoreConfig { vnodes: 8, dimension: 3, seed: 7 }).unwrap();
+        let mut model = ModelRing { vnodes: 8, ..ModelRing::default() };
+        let mut vectors = fingerprints(&store);
+        for op in ops {
+            let before = store.shard_map().into_iter().map(|(_, o)| o.map(str::to_owned)).collect::<Vec<_>>();
+            let result = match &op {
+                Op::AddVectors(count) => {
+                    store.add_vectors(*count).unwrap();
+                    None
+                }
+                Op::AddNode(index) => {
+                    let id = node_name(*index);
+                    let expected = model.add(&id);
+                    let result = store.add_node(&id);
+                    prop_assert_eq!(result.as_ref().err(), expected.as_ref().err());
+                    result.ok()
+                }
+                Op::RemoveNode(index) => {
+                    let id = node_name(*index);
+                    let expected = model.remove(&id);
+                    let result = store.remove_node(&id);
+                    prop_assert_eq!(result.as_ref().err(), expected.as_ref().err());
+                    result.ok()
+                }
+                Op::Rebuild(vnodes) => {
+                    model.rebuild(*vnodes);
+                    Some(store.rebuild(*vnodes).unwrap())
+                }
+                Op::Reshape(indices, vnodes) => {
+                    let mut names: Vec<String> = indices.iter().map(|&i| node_name(i)).collect();
+                    names.dedup();
+                    let distinct = names.iter().collect::<std::collections::BTreeSet<_>>().len() == names.len();
+                    let result = store.reshape(&names, *vnodes);
+                    if !distinct {
+                        prop_assert!(matches!(result, Err(Error::DuplicateListEntry(_))));
+                        None
+                    } else {
+                        for name in &names {
+                            if !model.nodes.contains(name) {
+                                model.add(name).unwrap();
+                            }
+                        }
+                        for gone in model.nodes.clone().into_iter().filter(|n| !names.contains(n)) {
+                            model.remove(&gone).unwrap();
+                        }
+                        if model.vnodes != *vnodes {
+                            model.rebuild(*vnodes);
+                        }
+                        Some(result.unwrap())
+                    }
+                }
+            };
+            check_agreement(&store, &model);
+
+            let now = fingerprints(&store);
+            for (serial, vector) in &vectors {
+                prop_assert_eq!(Some(vector), now.get(serial), "vector {} changed or vanished", serial);
+            }
+            vectors = now;
+
+            if let Some(step) = result {
+                let after: Vec<Option<String>> = store.shard_map().into_iter().map(|(_, o)| o.map(str::to_owned)).collect();
+                let changed = before.iter().zip(&after).filter(|(b, a)| b != a).count();
+                prop_assert_eq!(step.movement.moved, changed);
+                prop_assert_eq!(step.movement.flows.iter().map(|f| f.count).sum::<usize>(), changed);
+                prop_assert_eq!(store.last_moved().len(), changed);
+                match &step.movement.action {
+                    // Monotonicity: an add only moves keys onto the new node,
+                    // a removal only off the removed one.
+                    Action::AddNode(id) => prop_assert!(step.movement.flows.iter().all(|f| f.to.as_ref() == Some(id))),
+                    Action::RemoveNode(id) => prop_assert!(step.movement.flows.iter().all(|f| f.from.as_ref() == Some(id))),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ring_lookups_agree_with_a_linear_scan(
+        nodes in proptest::collection::btree_set("[a-z]{1,6}", 1..6),
+        vnodes in 1u32..30,
+        probes in proptest::collection::vec(any::<u64>(), 1..64),
+    ) {
+        let mut ring = Ring::with_vnodes(vnodes).unwrap();
+        let mut model = ModelRing { vnodes, ..ModelRing::default() };
+        for node in &nodes {
+            ring.add_node(node).unwrap();
+            model.add(node).unwrap();
+        }
+        for probe in probes.into_iter().chain([0, u64::MAX]) {
+            prop_assert_eq!(ring.owner_of_position(probe), model.owner(probe));
+        }
+        let arcs = ring.arcs();
+        prop_assert_eq!(arcs.iter().map(|arc| arc.length()).sum::<u128>(), 1u128 << 64);
+        for arc in &arcs {
+            prop_assert_eq!(ring.owner_of_position(arc.end), Some(arc.node));
+            prop_assert_eq!(ring.owner_of_position(arc.start.wrapping_add(1)), Some(arc.node));
+        }
+        let shares: f64 = ring.ownership().values().sum();
+        prop_assert!((shares - 1.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,126 @@
+//! What the pictures contain, read from the SVG text.
+
+use elastic_vdb::{RenderOptions, StoreConfig, VectorStore};
+
+fn tutorial_after_node_d() -> VectorStore {
+    let mut db = VectorStore::default();
+    db.add_vectors(6000).unwrap();
+    for node in ["nodeA", "nodeB", "nodeC", "nodeD"] {
+        db.add_node(node).unwrap();
+    }
+    db
+}
+
+#[test]
+fn the_ring_shows_title_status_legend_arcs_ticks_dots_and_moves() {
+    let db = tutorial_after_node_d();
+    let svg = db.ring_view().to_svg();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert!(svg.contains("Consistent hash ring | nodes=4 | vectors=6000"));
+    assert!(svg.contains("Added node | moved=0.273 (~27.3%)"));
+    assert!(
+        svg.contains("nodeD: 1,639, 80, "),
+        "legend: keys, vnodes, share"
+    );
+    assert!(svg.contains("moved in the last change: 1,639"));
+    assert!(svg.contains("nodeB → nodeD: 716"));
+    assert!(svg.contains("dots: all 6,000 vectors"));
+    // One tick per vnode, drawn as a two-point polyline of width 1.
+    let ticks = svg.matches(r#"stroke-width="1" points="#).count();
+    assert_eq!(ticks, 320);
+    // Dots: one zero-length segment per vector, plus one per moved vector.
+    let segments = svg.matches("h0").count();
+    assert_eq!(segments, 6000 + 2 * 1639);
+    assert!(svg.len() < 300_000, "{} bytes", svg.len());
+}
+
+#[test]
+fn options_turn_layers_off_and_sample_dots() {
+    let db = tutorial_after_node_d();
+    let plain = db
+        .ring_view()
+        .with_options(RenderOptions {
+            show_ticks: false,
+            show_moved: false,
+            max_dots: 1000,
+            ..RenderOptions::default()
+        })
+        .to_svg();
+    assert_eq!(plain.matches(r#"stroke-width="1" points="#).count(), 0);
+    assert_eq!(plain.matches("h0").count(), 1000);
+    assert!(plain.contains("dots: 1,000 of 6,000 vectors (every 6th)"));
+    assert!(!plain.contains("moved in the last change"));
+}
+
+#[test]
+fn a_large_store_is_drawn_from_a_stated_sample() {
+    let mut db = VectorStore::new(StoreConfig {
+        dimension: 1,
+        ..StoreConfig::default()
+    })
+    .unwrap();
+    db.add_node("a").unwrap();
+    db.add_vectors(100_000).unwrap();
+    let svg = db.ring_view().to_svg();
+    assert!(
+        svg.contains("dots: 5,000 of 100,000 vectors (every 20th)"),
+        "{}",
+        &svg[..400]
+    );
+    assert!(svg.len() < 300_000);
+}
+
+#[test]
+fn an_empty_ring_says_so() {
+    let mut db = VectorStore::default();
+    assert!(
+        db.ring_view()
+            .to_svg()
+            .contains("Ring is empty: add a node")
+    );
+    db.add_vectors(10).unwrap();
+    let svg = db.ring_view().to_svg();
+    assert!(svg.contains("10 vectors wait unassigned"));
+    db.add_node("a").unwrap();
+    let svg = db.remove_node("a").unwrap().view.to_svg();
+    assert!(svg.contains("Ring is empty") && svg.contains("Removed node | moved=1.000"));
+}
+
+#[test]
+fn node_ids_are_escaped() {
+    let mut db = VectorStore::default();
+    db.add_node("<b>&co").unwrap();
+    let svg = db.ring_view().to_svg();
+    assert!(!svg.contains("<b>"), "raw markup from an id");
+    assert!(svg.contains("&lt;b&gt;&amp;co"));
+}
+
+#[test]
+fn the_distribution_chart_shows_bars_counts_and_the_mean() {
+    let db = tutorial_after_node_d();
+    let view = db.distribution_view();
+    let svg = view.to_svg();
+    for text in [
+        "nodeA",
+        "nodeD",
+        "1,639",
+        "1,402",
+        "mean 1,500",
+        "Vectors per node | nodes=4 | vectors=6000",
+    ] {
+        assert!(svg.contains(text), "missing {text}");
+    }
+    assert_eq!(
+        view.summary(),
+        "Vectors per node | nodes=4 | vectors=6000 | mean=1500.0\nnodeA  1497  1.00x\nnodeB  1462  0.97x\nnodeC  1402  0.93x\nnodeD  1639  1.09x"
+    );
+}
+
+#[test]
+fn summaries_read_like_the_tutorial() {
+    let db = tutorial_after_node_d();
+    assert_eq!(
+        db.ring_view().summary(),
+        "Consistent hash ring | nodes=4 | vectors=6000\nAdded node | moved=0.273 (~27.3%)\nShard distribution: {'nodeA': 1497, 'nodeB': 1462, 'nodeC': 1402, 'nodeD': 1639}"
+    );
+}
