@@ -34,7 +34,7 @@ pub mod ring;
 pub mod store;
 
 pub use error::Error;
-pub use render::{DistributionView, RenderOptions, RingView};
+pub use render::{DistributionView, HistoryView, RenderOptions, RingView};
 pub use ring::Ring;
 pub use store::{Action, Flow, Movement, Step, StoreConfig, VectorStore};
 
@@ -48,7 +48,12 @@ pub use store::{Action, Flow, Movement, Step, StoreConfig, VectorStore};
 /// ```
 pub mod prelude {
     pub use crate::error::Error;
-    pub use crate::render::{DistributionView, RenderOptions, RingView};
+    pub use crate::render::{DistributionView, HistoryView, RenderOptions, RingView};
     pub use crate::ring::Ring;
     pub use crate::store::{Action, Flow, Movement, Step, StoreConfig, VectorStore};
 }
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

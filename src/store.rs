@@ -16,7 +16,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use crate::error::{Error, MAX_DIMENSION, validate_vnodes};
 use crate::hash::key_position;
-use crate::render::{DistributionView, RingView};
+use crate::render::{DistributionView, HistoryView, RingView};
 use crate::ring::{DEFAULT_VNODES, Ring};
 
 /// How a store is set up. Public fields and [`Default`], so a notebook can
@@ -252,6 +252,10 @@ pub struct Movement {
     pub total: usize,
     /// Moves per (from, to), sorted.
     pub flows: Vec<Flow>,
+    /// Nodes on the ring before the change.
+    pub nodes_before: usize,
+    /// Nodes on the ring after the change.
+    pub nodes_after: usize,
 }
 
 impl Movement {
@@ -265,6 +269,27 @@ impl Movement {
     #[must_use]
     pub fn fraction(&self) -> f64 {
         self.moved as f64 / self.total.max(1) as f64
+    }
+
+    /// The fraction an ideal placement would move: a joining node should take
+    /// `1/n` of the vectors (`n` counting it), a leaving node's share `1/n` (`n`
+    /// counting it) should move, and nothing else. `None` for rebuilds and
+    /// reshapes, which have no such ideal.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// assert_eq!(db.add_node("b")?.movement.ideal_fraction(), Some(0.5));
+    /// assert_eq!(db.rebuild(10)?.movement.ideal_fraction(), None);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn ideal_fraction(&self) -> Option<f64> {
+        match self.action {
+            Action::AddNode(_) => Some(1.0 / self.nodes_after.max(1) as f64),
+            Action::RemoveNode(_) => Some(1.0 / self.nodes_before.max(1) as f64),
+            _ => None,
+        }
     }
 
     /// The status line the tutorial prints, e.g. `Added node | moved=0.273 (~27.3%)`.
@@ -350,7 +375,7 @@ pub struct VectorStore {
     next_serial: u32,
     shards: BTreeMap<String, Shard>,
     unassigned: Shard,
-    last_movement: Option<Movement>,
+    history: Vec<Movement>,
     last_moved: Vec<MovedKey>,
 }
 
@@ -384,7 +409,7 @@ impl VectorStore {
             next_serial: 0,
             shards: BTreeMap::new(),
             unassigned: Shard::new(config.dimension),
-            last_movement: None,
+            history: Vec::new(),
             last_moved: Vec::new(),
         })
     }
@@ -492,7 +517,8 @@ impl VectorStore {
         self.ring.add_node(id)?;
         self.shards
             .insert(id.to_owned(), Shard::new(self.config.dimension));
-        Ok(self.migrate(Action::AddNode(id.to_owned())))
+        let nodes_before = self.ring.node_count() - 1;
+        Ok(self.migrate(Action::AddNode(id.to_owned()), nodes_before))
     }
 
     /// Removes a node; its vectors move to the nodes that now own them (to
@@ -508,7 +534,8 @@ impl VectorStore {
     /// ```
     pub fn remove_node(&mut self, id: &str) -> Result<Step, Error> {
         self.ring.remove_node(id)?;
-        Ok(self.migrate(Action::RemoveNode(id.to_owned())))
+        let nodes_before = self.ring.node_count() + 1;
+        Ok(self.migrate(Action::RemoveNode(id.to_owned()), nodes_before))
     }
 
     /// Gives every node `vnodes` virtual nodes and moves the vectors whose
@@ -526,7 +553,7 @@ impl VectorStore {
     /// ```
     pub fn rebuild(&mut self, vnodes: u32) -> Result<Step, Error> {
         self.ring.rebuild(vnodes)?;
-        Ok(self.migrate(Action::Rebuild(vnodes)))
+        Ok(self.migrate(Action::Rebuild(vnodes), self.ring.node_count()))
     }
 
     /// Brings the ring to exactly `nodes`, each with `vnodes` virtual nodes,
@@ -554,6 +581,7 @@ impl VectorStore {
                 return Err(Error::DuplicateListEntry(node.to_owned()));
             }
         }
+        let (history_length, nodes_before) = (self.history.len(), self.ring.node_count());
         let before: Vec<Option<String>> = self
             .shard_map()
             .into_iter()
@@ -575,7 +603,7 @@ impl VectorStore {
         }
         if self.ring.vnodes_per_node() != vnodes {
             self.ring.rebuild(vnodes)?;
-            self.migrate(Action::Rebuild(vnodes));
+            self.migrate(Action::Rebuild(vnodes), self.ring.node_count());
         }
 
         let after = self.shard_map();
@@ -620,8 +648,11 @@ impl VectorStore {
             moved: self.last_moved.len(),
             total: self.len(),
             flows,
+            nodes_before,
+            nodes_after: self.ring.node_count(),
         };
-        self.last_movement = Some(movement.clone());
+        self.history.truncate(history_length);
+        self.history.push(movement.clone());
         Ok(Step {
             movement,
             view: self.ring_view(),
@@ -630,7 +661,7 @@ impl VectorStore {
 
     /// Moves every vector whose owner changed to its new owner's shard,
     /// looking owners up from cached positions.
-    fn migrate(&mut self, action: Action) -> Step {
+    fn migrate(&mut self, action: Action, nodes_before: usize) -> Step {
         let dimension = self.config.dimension;
         let mut flows: BTreeMap<(Option<String>, Option<String>), usize> = BTreeMap::new();
         let mut arrivals: BTreeMap<Option<String>, Shard> = BTreeMap::new();
@@ -718,9 +749,11 @@ impl VectorStore {
             moved: last_moved.len(),
             total: self.len(),
             flows,
+            nodes_before,
+            nodes_after: self.ring.node_count(),
         };
         self.last_moved = last_moved;
-        self.last_movement = Some(movement.clone());
+        self.history.push(movement.clone());
         Step {
             movement,
             view: self.ring_view(),
@@ -817,7 +850,21 @@ impl VectorStore {
     /// ```
     #[must_use]
     pub fn last_movement(&self) -> Option<&Movement> {
-        self.last_movement.as_ref()
+        self.history.last()
+    }
+
+    /// The report of every topology change so far, oldest first.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// db.add_node("b")?;
+    /// assert_eq!(db.history().len(), 2);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn history(&self) -> &[Movement] {
+        &self.history
     }
 
     /// The vectors the last topology change moved, by serial number.
@@ -844,6 +891,19 @@ impl VectorStore {
     #[must_use]
     pub fn ring_view(&self) -> RingView {
         RingView::of_store(self)
+    }
+
+    /// The table of every topology change so far.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// assert!(db.history_view().to_html().contains("add a"));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn history_view(&self) -> HistoryView {
+        HistoryView::new(&self.history)
     }
 
     /// Vectors per node as a bar chart, against the ideal mean.

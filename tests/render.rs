@@ -11,6 +11,13 @@ fn tutorial_after_node_d() -> VectorStore {
     db
 }
 
+/// The number of segments in the tick path.
+fn ticks(svg: &str) -> usize {
+    svg.split(r#"stroke-opacity="0.3" stroke-width="1" d=""#)
+        .nth(1)
+        .map_or(0, |rest| rest.split('"').next().unwrap().matches('L').count())
+}
+
 #[test]
 fn the_ring_shows_title_status_legend_arcs_ticks_dots_and_moves() {
     let db = tutorial_after_node_d();
@@ -25,9 +32,8 @@ fn the_ring_shows_title_status_legend_arcs_ticks_dots_and_moves() {
     assert!(svg.contains("moved in the last change: 1,639"));
     assert!(svg.contains("nodeB → nodeD: 716"));
     assert!(svg.contains("dots: all 6,000 vectors"));
-    // One tick per vnode, drawn as a two-point polyline of width 1.
-    let ticks = svg.matches(r#"stroke-width="1" points="#).count();
-    assert_eq!(ticks, 320);
+    // One tick per vnode, each an `M x y L x y` segment of one path.
+    assert_eq!(ticks(&svg), 320);
     // Dots: one zero-length segment per vector, plus one per moved vector.
     let segments = svg.matches("h0").count();
     assert_eq!(segments, 6000 + 2 * 1639);
@@ -46,7 +52,7 @@ fn options_turn_layers_off_and_sample_dots() {
             ..RenderOptions::default()
         })
         .to_svg();
-    assert_eq!(plain.matches(r#"stroke-width="1" points="#).count(), 0);
+    assert_eq!(ticks(&plain), 0);
     assert_eq!(plain.matches("h0").count(), 1000);
     assert!(plain.contains("dots: 1,000 of 6,000 vectors (every 6th)"));
     assert!(!plain.contains("moved in the last change"));
@@ -123,4 +129,35 @@ fn summaries_read_like_the_tutorial() {
         db.ring_view().summary(),
         "Consistent hash ring | nodes=4 | vectors=6000\nAdded node | moved=0.273 (~27.3%)\nShard distribution: {'nodeA': 1497, 'nodeB': 1462, 'nodeC': 1402, 'nodeD': 1639}"
     );
+}
+
+#[test]
+fn the_history_table_lists_every_change_with_its_ideal() {
+    let mut db = tutorial_after_node_d();
+    db.remove_node("nodeB").unwrap();
+    db.rebuild(160).unwrap();
+    let view = db.history_view();
+    assert_eq!(view.len(), 6);
+    let text = view.to_text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "change              nodes  moved  of all   ideal  flows"
+    );
+    assert_eq!(
+        lines[1],
+        "add nodeA             0→1   6000  100.0%  100.0%  ∅→nodeA 6000"
+    );
+    assert_eq!(
+        lines[4],
+        "add nodeD             3→4   1639   27.3%   25.0%  nodeA→nodeD 283, nodeB→nodeD 716, nodeC→nodeD 640"
+    );
+    assert_eq!(
+        lines[5],
+        "remove nodeB          4→3   1462   24.4%   25.0%  nodeB→nodeA 801, nodeB→nodeC 421, nodeB→nodeD 240"
+    );
+    assert!(lines[6].starts_with("rebuild 160 vnodes    3→3   1934   32.2%       -  "));
+    let html = view.to_html();
+    assert_eq!(html.matches("<tr>").count(), 7);
+    assert!(html.contains("<td style=\"text-align:right\">27.3%</td>"));
 }

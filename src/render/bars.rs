@@ -162,7 +162,7 @@ impl DistributionView {
         let ids: Vec<&str> = self.distribution.keys().map(String::as_str).collect();
         let counts: Vec<usize> = self.distribution.values().copied().collect();
         let colors = node_colors(ids.iter().copied());
-        let top = (*counts.iter().max().unwrap_or(&0)).max(1) as f64 * 1.15;
+        let top = (*counts.iter().max().unwrap_or(&0)).max(1) as f64 * 1.3;
         let mean = self.mean();
 
         let mut chart = ChartBuilder::on(root)

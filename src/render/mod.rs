@@ -8,10 +8,12 @@
 //! text outputs can be compared from one run to the next.
 
 mod bars;
+mod history;
 mod palette;
 mod ring;
 
 pub use bars::DistributionView;
+pub use history::HistoryView;
 pub use palette::{node_colors, rgb_hex};
 pub use ring::RingView;
 

@@ -6,8 +6,9 @@ use plotters::style::RGBColor;
 
 use crate::hash::position;
 
-/// A qualitative palette: distinct hues that stay readable on white.
-const PALETTE: [RGBColor; 16] = [
+/// A qualitative palette: eight hues far enough apart to tell arcs apart
+/// at a glance (no two blues, no two yellows), all readable on white.
+const PALETTE: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -15,20 +16,12 @@ const PALETTE: [RGBColor; 16] = [
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
     RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-    RGBColor(0, 0, 128),
-    RGBColor(170, 110, 0),
-    RGBColor(0, 128, 100),
-    RGBColor(128, 0, 64),
-    RGBColor(90, 160, 255),
-    RGBColor(60, 60, 60),
 ];
 
 /// A colour for every node, stable for a node id: each id hashes to a
 /// palette entry, and when two nodes of the same picture hash to the same
-/// entry the later one (by id) takes the next free entry. Beyond 16 nodes
+/// entry the later one (by id) takes the next free entry. Beyond 8 nodes
 /// colours repeat.
 ///
 /// ```

@@ -276,23 +276,23 @@ impl RingView {
                 root.draw(&PathElement::new(geometry.arc(start, end, radius), style))
                     .map_err(error)?;
             }
-            if self.options.show_ticks && self.ring.point_count() <= MAX_TICKS {
-                for point in self.ring.points() {
-                    let angle = angle_of(point.position);
-                    let tick = vec![
-                        geometry.at(angle, radius - 11.0),
-                        geometry.at(angle, radius + 11.0),
-                    ];
-                    root.draw(&PathElement::new(
-                        tick,
-                        ShapeStyle::from(&BLACK.mix(0.55)).stroke_width(1),
-                    ))
-                    .map_err(error)?;
-                }
-            }
         }
 
         let mut layers = String::new();
+        if self.options.show_ticks && self.ring.point_count() <= MAX_TICKS {
+            // One path for all ticks: a polyline element per tick would
+            // weigh about 100 bytes each.
+            layers.push_str(
+                r##"<path fill="none" stroke="#000000" stroke-opacity="0.3" stroke-width="1" d=""##,
+            );
+            for point in self.ring.points() {
+                let angle = angle_of(point.position);
+                let (x0, y0) = geometry.at(angle, radius - 9.0);
+                let (x1, y1) = geometry.at(angle, radius + 9.0);
+                let _ = write!(layers, "M{x0} {y0}L{x1} {y1}");
+            }
+            layers.push_str("\"/>");
+        }
         let shown_stride = self.shown_stride();
         if self.options.show_dots {
             let mut by_color: BTreeMap<String, String> = BTreeMap::new();

@@ -1,0 +1,83 @@
+# elastic-vdb: the two commands are `make notebook` and `make test`.
+# Everything installs into this folder (.tools, .venv, .cache, tests/browser/node_modules),
+# besides cargo's and pip's own download caches.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+ROOT := $(abspath .)
+TOOLS := $(ROOT)/.tools
+VENV := $(ROOT)/.venv
+CACHE := $(ROOT)/.cache
+EVCXR_VERSION := 0.22.0
+EVCXR := $(TOOLS)/bin/evcxr_jupyter
+KERNEL := $(VENV)/share/jupyter/kernels/rust/kernel.json
+EVCXR_INIT := $(CACHE)/evcxr-config/init.evcxr
+PYTHON := $(VENV)/bin/python
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+# The kernel inherits this environment from whatever starts Jupyter: cargo on
+# PATH, evcxr's compile cache (warm re-runs) and Jupyter's state inside the project.
+export PATH := $(TOOLS)/bin:$(HOME)/.cargo/bin:$(PATH)
+export JUPYTER_PATH := $(VENV)/share/jupyter
+export JUPYTER_CONFIG_DIR := $(CACHE)/jupyter/config
+export JUPYTER_RUNTIME_DIR := $(CACHE)/jupyter/runtime
+export EVCXR_CONFIG_DIR := $(CACHE)/evcxr-config
+export XDG_CACHE_HOME := $(CACHE)
+export XDG_CONFIG_HOME := $(CACHE)/config
+
+.PHONY: notebook test check rust-test notebook-test browser-test kernel bench notebooks-refresh clean-tools
+
+## notebook: install what is missing, then start JupyterLab on notebooks/ (prints the URL)
+notebook: kernel
+	@echo "Starting JupyterLab on notebooks/ -- open the http://127.0.0.1:8888/lab?token=... URL printed below."
+	$(VENV)/bin/jupyter lab --no-browser $(ALLOW_ROOT) --ip 127.0.0.1 --notebook-dir "$(ROOT)/notebooks"
+
+## test: Rust checks and tests, every notebook through the real kernel, then JupyterLab in Chromium
+test: check notebook-test browser-test
+
+check: rust-test
+
+rust-test:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo test
+
+notebook-test: kernel
+	$(PYTHON) tests/notebooks/run_notebooks.py
+
+browser-test: kernel tests/browser/node_modules/.installed
+	@command -v chromium >/dev/null || { echo "chromium is missing: apt-get install -y chromium (or see .ci/run)"; exit 1; }
+	node tests/browser/lab.test.mjs
+
+## notebooks-refresh: re-execute the notebooks and save their outputs (after changing the library or a notebook)
+notebooks-refresh: kernel
+	$(PYTHON) tests/notebooks/run_notebooks.py --write
+
+## bench: criterion benchmarks (not part of make test)
+bench:
+	cargo bench
+
+kernel: $(KERNEL) $(EVCXR_INIT)
+
+$(EVCXR):
+	cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION) --root "$(TOOLS)"
+
+$(VENV)/.installed: notebooks/requirements.txt
+	python3 -m venv "$(VENV)"
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r notebooks/requirements.txt
+	touch $@
+
+$(KERNEL): $(EVCXR) $(VENV)/.installed
+	$(EVCXR) --install
+	touch $@
+
+$(EVCXR_INIT):
+	mkdir -p "$(dir $@)"
+	echo ":cache 2048" > $@
+
+tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund
+	touch $@
+
+clean-tools:
+	rm -rf "$(TOOLS)" "$(VENV)" "$(CACHE)" tests/browser/node_modules

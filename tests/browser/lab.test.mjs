@@ -1,0 +1,194 @@
+// The user's real path, in a real browser: JupyterLab on loopback, Debian's
+// Chromium driven by playwright-core.
+//
+// 1. Open notebook 01, Run All, and check that after every ring cell (the
+//    cells that add, remove or rebuild) a ring picture is visible and decoded.
+// 2. Open the committed notebook without running it (JupyterLab treats it as
+//    untrusted, which hides raw SVG) and check that the rings still show.
+//
+// Both run on a copy of the notebooks in a scratch folder, so that Lab never
+// saves into the committed files. Screenshots go to target/screenshots/.
+//
+//   node tests/browser/lab.test.mjs   (run by `make test`, which sets the environment)
+
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const notebook = '01-elastic-ring-tutorial.ipynb';
+const shots = join(root, 'target', 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+function check(ok, what) {
+  if (ok) {
+    passed += 1;
+    console.log(`  ok   ${what}`);
+  } else {
+    failed += 1;
+    console.log(`  FAIL ${what}`);
+  }
+}
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+    server.on('error', fail);
+  });
+}
+
+// A scratch project: the notebooks copied, the crate linked, so that
+// `:dep elastic_vdb = { path = ".." }` resolves and Lab saves nothing of ours.
+function scratchProject() {
+  const dir = mkdtempSync(join(tmpdir(), 'elastic-vdb-lab-'));
+  for (const entry of ['Cargo.toml', 'Cargo.lock', 'src', 'benches']) {
+    symlinkSync(join(root, entry), join(dir, entry));
+  }
+  cpSync(join(root, 'notebooks'), join(dir, 'notebooks'), { recursive: true });
+  // Lab settings for the test only: every cell stays in the DOM, no autosave.
+  const settings = join(dir, 'lab-settings');
+  mkdirSync(join(settings, '@jupyterlab', 'notebook-extension'), { recursive: true });
+  writeFileSync(join(settings, '@jupyterlab', 'notebook-extension', 'tracker.jupyterlab-settings'),
+    JSON.stringify({ windowingMode: 'none' }));
+  mkdirSync(join(settings, '@jupyterlab', 'docmanager-extension'), { recursive: true });
+  writeFileSync(join(settings, '@jupyterlab', 'docmanager-extension', 'plugin.jupyterlab-settings'),
+    JSON.stringify({ autosave: false }));
+  mkdirSync(join(settings, '@jupyterlab', 'apputils-extension'), { recursive: true });
+  writeFileSync(join(settings, '@jupyterlab', 'apputils-extension', 'notification.jupyterlab-settings'),
+    JSON.stringify({ fetchNews: 'false', checkForUpdates: false }));
+  return { dir, settings };
+}
+
+async function startLab(dir, settings) {
+  const port = await freePort();
+  const token = `t${Math.random().toString(36).slice(2)}`;
+  const jupyter = join(root, '.venv', 'bin', 'jupyter');
+  const lab = spawn(jupyter, [
+    'lab', '--no-browser', '--allow-root', '--ip', '127.0.0.1', '--port', String(port),
+    `--ServerApp.token=${token}`, `--notebook-dir=${join(dir, 'notebooks')}`,
+    `--LabApp.user_settings_dir=${settings}`, `--LabApp.workspaces_dir=${join(dir, 'workspaces')}`,
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  lab.stdout.on('data', (chunk) => { log += chunk; });
+  lab.stderr.on('data', (chunk) => { log += chunk; });
+  const base = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 120; attempt += 1) {
+    try {
+      const response = await fetch(`${base}/api/status?token=${token}`);
+      if (response.ok) return { lab, base, token, log: () => log };
+    } catch { /* not up yet */ }
+    await new Promise((wake) => setTimeout(wake, 500));
+  }
+  lab.kill();
+  throw new Error(`JupyterLab did not start:\n${log}`);
+}
+
+async function openNotebook(context, base, token) {
+  const page = await context.newPage();
+  await page.goto(`${base}/lab/tree/${notebook}?token=${token}&reset`);
+  const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  await panel.locator('.jp-Cell').first().waitFor({ timeout: 120_000 });
+  return { page, panel };
+}
+
+// The ring cells are the ones whose code changes the cluster or draws it.
+const ringCell = /add_node\(|remove_node\(|rebuild\(|ring_view\(\)/;
+
+async function ringImages(panel) {
+  const cells = panel.locator('.jp-CodeCell');
+  const count = await cells.count();
+  const results = [];
+  for (let index = 0; index < count; index += 1) {
+    const cell = cells.nth(index);
+    const code = await cell.locator('.jp-InputArea .cm-content').innerText();
+    if (!ringCell.test(code)) continue;
+    const image = cell.locator('.jp-OutputArea img[src^="data:image/svg+xml;base64,"]');
+    const shown = (await image.count()) > 0 && await image.first().evaluate(
+      (img) => img.complete && img.naturalWidth > 0 && img.getBoundingClientRect().height > 100);
+    results.push({ code: code.trim().split('\n').pop(), shown, cell });
+  }
+  return results;
+}
+
+const browserDir = mkdtempSync(join(tmpdir(), 'elastic-vdb-chromium-'));
+const { dir, settings } = scratchProject();
+const server = await startLab(dir, settings);
+const context = await chromium.launchPersistentContext(browserDir, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1280, height: 2600 },
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+try {
+  console.log('untrusted: the committed notebook, opened without running it');
+  {
+    const { page, panel } = await openNotebook(context, server.base, server.token);
+    const rings = await ringImages(panel);
+    check(rings.length >= 6, `committed notebook has ${rings.length} ring cells (want >= 6)`);
+    for (const ring of rings) check(ring.shown, `ring shows, untrusted: ${ring.code}`);
+    await page.screenshot({ path: join(shots, 'lab-untrusted.png'), fullPage: false });
+    await page.close();
+  }
+
+  console.log('live: Run All through the Rust kernel');
+  {
+    const { page, panel } = await openNotebook(context, server.base, server.token);
+    await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+      .waitFor({ timeout: 180_000 });
+    // Clear the committed outputs first, so that only what this run draws counts.
+    await page.locator('.lm-MenuBar-itemLabel:text-is("Edit")').click();
+    await page.locator('.lm-Menu-itemLabel:text-is("Clear Outputs of All Cells")').click();
+    const before = await ringImages(panel);
+    check(before.every((ring) => !ring.shown), 'outputs cleared before the run');
+
+    const started = Date.now();
+    await page.locator('.lm-MenuBar-itemLabel:text-is("Run")').click();
+    await page.locator('[data-command="runmenu:run-all"]').click();
+    // Finished when no prompt shows [*] and the last code cell has a count.
+    await page.waitForFunction(() => {
+      const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+      const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map((p) => p.textContent);
+      return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p));
+    }, null, { timeout: 900_000, polling: 1000 });
+    console.log(`  run all took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const rings = await ringImages(panel);
+    check(rings.length >= 6, `live run has ${rings.length} ring cells (want >= 6)`);
+    for (const [index, ring] of rings.entries()) {
+      check(ring.shown, `ring shows after: ${ring.code}`);
+      await ring.cell.screenshot({ path: join(shots, `lab-ring-${String(index).padStart(2, '0')}.png`) });
+    }
+    const errors = await panel.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').allInnerTexts();
+    check(errors.every((text) => !text.includes('panicked at')), 'no cell panicked');
+    check(errors.length === 0, `no error output (${errors.length}: ${errors.join(' | ').slice(0, 300)})`);
+    await page.screenshot({ path: join(shots, 'lab-live.png'), fullPage: false });
+    await page.close();
+  }
+} catch (error) {
+  failed += 1;
+  for (const [index, page] of context.pages().entries()) {
+    await page.screenshot({ path: join(shots, `lab-failure-${index}.png`) }).catch(() => {});
+  }
+  console.log(`  FAIL ${error.stack || error}`);
+  console.log(server.log().slice(-4000));
+} finally {
+  await context.close();
+  server.lab.kill();
+  rmSync(browserDir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
