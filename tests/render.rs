@@ -15,7 +15,9 @@ fn tutorial_after_node_d() -> VectorStore {
 fn ticks(svg: &str) -> usize {
     svg.split(r#"stroke-opacity="0.3" stroke-width="1" d=""#)
         .nth(1)
-        .map_or(0, |rest| rest.split('"').next().unwrap().matches('L').count())
+        .map_or(0, |rest| {
+            rest.split('"').next().unwrap().matches('L').count()
+        })
 }
 
 #[test]
