@@ -12,6 +12,9 @@ pub const MAX_NODE_ID_BYTES: usize = 256;
 /// two; more only costs memory and lookup time.
 pub const MAX_VNODES: u32 = 10_000;
 
+/// The most copies of each vector a store keeps.
+pub const MAX_REPLICATION: usize = 16;
+
 /// The largest vector dimension a store accepts.
 pub const MAX_DIMENSION: usize = 65_536;
 
@@ -40,7 +43,7 @@ pub enum NodeIdProblem {
 /// assert_eq!(error, Error::UnknownNode("ghost".into()));
 /// assert_eq!(error.to_string(), r#"node "ghost" is not on the ring"#);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
     /// A node id that cannot name a node.
@@ -56,6 +59,10 @@ pub enum Error {
     UnknownNode(String),
     /// A virtual-node count of 0 or above [`MAX_VNODES`].
     VnodesOutOfRange(u64),
+    /// A node weight that is not a finite number above zero.
+    InvalidWeight(f64),
+    /// A replication factor of 0 or above [`MAX_REPLICATION`].
+    ReplicationOutOfRange(usize),
     /// A vector dimension of 0 or above [`MAX_DIMENSION`].
     DimensionOutOfRange(usize),
     /// More vectors requested than the store can number.
@@ -65,6 +72,28 @@ pub enum Error {
         /// How many more were asked for.
         requested: u64,
     },
+    /// A search query whose length is not the store's dimension.
+    QueryDimension {
+        /// The store's dimension.
+        expected: usize,
+        /// The query's length.
+        got: usize,
+    },
+    /// A search query with a NaN or infinite component.
+    NonFiniteQuery {
+        /// Which component.
+        index: usize,
+        /// Its value.
+        value: f32,
+    },
+    /// A search query of all zeros, which has no direction.
+    ZeroQuery,
+    /// A search for zero results.
+    ZeroK,
+    /// A vector id the store does not hold.
+    UnknownVector(String),
+    /// A saved store that cannot be loaded.
+    Snapshot(String),
     /// A comma-separated node list with an empty entry, as in `A,,B`.
     EmptyListEntry(String),
     /// A node list that names a node twice.
@@ -98,6 +127,14 @@ impl fmt::Display for Error {
                 f,
                 "vnodes per node must be between 1 and {MAX_VNODES}, got {vnodes}"
             ),
+            Error::InvalidWeight(weight) => write!(
+                f,
+                "node weight must be a finite number above 0, got {weight}"
+            ),
+            Error::ReplicationOutOfRange(replication) => write!(
+                f,
+                "replication factor must be between 1 and {MAX_REPLICATION}, got {replication}"
+            ),
             Error::DimensionOutOfRange(dimension) => write!(
                 f,
                 "vector dimension must be between 1 and {MAX_DIMENSION}, got {dimension}"
@@ -107,6 +144,20 @@ impl fmt::Display for Error {
                 "cannot add {requested} vectors to the {held} held: a store numbers at most {} vectors",
                 u32::MAX
             ),
+            Error::QueryDimension { expected, got } => write!(
+                f,
+                "query has {got} components; the store's vectors have {expected}"
+            ),
+            Error::NonFiniteQuery { index, value } => {
+                write!(
+                    f,
+                    "query component {index} is {value}; it must be a finite number"
+                )
+            }
+            Error::ZeroQuery => write!(f, "query is all zeros, so it has no direction to compare"),
+            Error::ZeroK => write!(f, "k must be at least 1, got 0"),
+            Error::UnknownVector(id) => write!(f, "vector {id:?} is not in the store"),
+            Error::Snapshot(problem) => write!(f, "cannot load the saved store: {problem}"),
             Error::EmptyListEntry(list) => write!(f, "node list {list:?} has an empty entry"),
             Error::DuplicateListEntry(id) => write!(f, "node list names {id:?} more than once"),
         }

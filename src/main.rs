@@ -48,6 +48,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The stored vectors most similar to one of them (exact cosine top-k,
+    /// scatter-gathered over the shards).
+    Search {
+        /// Comma-separated node ids, e.g. A,B,C.
+        #[arg(long)]
+        nodes: String,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The id of the stored vector to search with, e.g. vec_000042.
+        #[arg(long)]
+        query: String,
+        /// How many results.
+        #[arg(long, default_value_t = 10)]
+        k: usize,
+        /// Print {"results": [{"id": ..., "score": ...}, ...]}, best first.
+        #[arg(long)]
+        json: bool,
+    },
     /// Replays the tutorial's session: 6000 vectors; add nodeA, nodeB, nodeC,
     /// add nodeD, remove nodeB, rebuild with 160 vnodes.
     Tutorial {
@@ -74,6 +92,9 @@ struct StoreArgs {
     /// Seed of the vector generator.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Copies of each vector, on the first distinct nodes clockwise.
+    #[arg(long, default_value_t = 1)]
+    replicas: usize,
 }
 
 impl StoreArgs {
@@ -82,6 +103,7 @@ impl StoreArgs {
             vnodes: self.vnodes,
             dimension: self.dimension,
             seed: self.seed,
+            replication: self.replicas,
         })?;
         for node in nodes {
             store.add_node(node)?;
@@ -173,6 +195,40 @@ fn run(command: Command) -> Result<String, Box<dyn std::error::Error>> {
                 out.push_str(&table(&["from", "to", "vectors"], rows));
             }
             Ok(out)
+        }
+        Command::Search {
+            nodes,
+            store,
+            query,
+            k,
+            json,
+        } => {
+            let db = store.store(&parse_node_list(&nodes)?)?;
+            let hits = db.search_by_id(&query, k)?;
+            if json {
+                let results: Vec<Value> = hits
+                    .iter()
+                    .map(|hit| json!({"id": hit.id, "score": hit.score}))
+                    .collect();
+                return Ok(format!("{}\n", json!({ "results": results })));
+            }
+            let rows = hits
+                .iter()
+                .enumerate()
+                .map(|(rank, hit)| {
+                    let owner = db
+                        .ring()
+                        .owner(&hit.id)
+                        .map_or_else(|| UNASSIGNED.to_owned(), str::to_owned);
+                    vec![
+                        (rank + 1).to_string(),
+                        hit.id.clone(),
+                        format!("{:.6}", hit.score),
+                        owner,
+                    ]
+                })
+                .collect();
+            Ok(table(&["rank", "id", "score", "node"], rows))
         }
         Command::Tutorial { out, json } => tutorial(out, json),
     }

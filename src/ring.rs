@@ -43,6 +43,9 @@ pub struct Ring {
 struct NodeRecord {
     id: String,
     vnodes: u32,
+    /// Capacity relative to a standard node; a rebuild gives the node
+    /// `weight * vnodes_per_node` points.
+    weight: f64,
     /// Insertion order: a rebuild re-adds nodes in it, so that salted
     /// collisions resolve as they did (and as in the tutorial).
     order: u64,
@@ -186,8 +189,127 @@ impl Ring {
         }
         let order = self.next_order;
         self.next_order += 1;
-        self.insert_node(id, vnodes, order, vnode_position, salted_vnode_position);
+        let weight = f64::from(vnodes) / f64::from(self.vnodes_per_node);
+        self.insert_node(
+            id,
+            vnodes,
+            weight,
+            order,
+            vnode_position,
+            salted_vnode_position,
+        );
         Ok(())
+    }
+
+    /// Adds a node whose capacity is `weight` times a standard node's: it
+    /// gets `weight * vnodes_per_node` points (rounded, at least one), so its
+    /// share of the ring follows its weight. A rebuild keeps the weight.
+    ///
+    /// ```
+    /// let mut ring = elastic_vdb::Ring::new();
+    /// ring.add_weighted_node("big", 2.0)?;
+    /// ring.add_weighted_node("tiny", 0.001)?;
+    /// assert_eq!(ring.vnodes_of("big"), Some(160));
+    /// assert_eq!(ring.vnodes_of("tiny"), Some(1)); // never zero points
+    /// assert_eq!(ring.add_weighted_node("bad", f64::NAN).unwrap_err().to_string(),
+    ///            "node weight must be a finite number above 0, got NaN");
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn add_weighted_node(&mut self, id: &str, weight: f64) -> Result<(), Error> {
+        validate_node_id(id)?;
+        let vnodes = weighted_vnodes(weight, self.vnodes_per_node)?;
+        if self.by_id.contains_key(id) {
+            return Err(Error::DuplicateNode(id.to_owned()));
+        }
+        let order = self.next_order;
+        self.next_order += 1;
+        self.insert_node(
+            id,
+            vnodes,
+            weight,
+            order,
+            vnode_position,
+            salted_vnode_position,
+        );
+        Ok(())
+    }
+
+    /// The weight a node was added with (1 for [`Ring::add_node`]).
+    ///
+    /// ```
+    /// let mut ring = elastic_vdb::Ring::new();
+    /// ring.add_weighted_node("a", 1.5)?;
+    /// assert_eq!(ring.weight_of("a"), Some(1.5));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn weight_of(&self, id: &str) -> Option<f64> {
+        self.slot_of(id)
+            .and_then(|slot| self.slots[slot as usize].as_ref())
+            .map(|record| record.weight)
+    }
+
+    /// The nodes in the order they joined, with their weights.
+    ///
+    /// ```
+    /// let mut ring = elastic_vdb::Ring::new();
+    /// ring.add_node("b")?;
+    /// ring.add_weighted_node("a", 2.0)?;
+    /// assert_eq!(ring.nodes_in_join_order(), [("b".to_string(), 1.0), ("a".to_string(), 2.0)]);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn nodes_in_join_order(&self) -> Vec<(String, f64)> {
+        let mut records: Vec<&NodeRecord> = self.slots.iter().flatten().collect();
+        records.sort_by_key(|record| record.order);
+        records
+            .into_iter()
+            .map(|record| (record.id.clone(), record.weight))
+            .collect()
+    }
+
+    /// The preference list of a position: the first `replicas` distinct nodes
+    /// met clockwise from it (fewer if the ring has fewer nodes). The first is
+    /// the owner; the others hold the copies.
+    ///
+    /// ```
+    /// let mut ring = elastic_vdb::Ring::new();
+    /// for node in ["a", "b", "c"] { ring.add_node(node)?; }
+    /// let list = ring.preference_list(elastic_vdb::hash::key_position("doc"), 2);
+    /// assert_eq!(list.len(), 2);
+    /// assert_eq!(Some(list[0]), ring.owner("doc"));
+    /// assert_ne!(list[0], list[1]);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn preference_list(&self, position: u64, replicas: usize) -> Vec<&str> {
+        let mut slots = Vec::with_capacity(replicas);
+        self.preference_slots(position, replicas, &mut slots);
+        slots.into_iter().map(|slot| self.slot_id(slot)).collect()
+    }
+
+    /// The slots of the preference list of `position`, into `out`.
+    pub(crate) fn preference_slots(&self, position: u64, replicas: usize, out: &mut Vec<u32>) {
+        out.clear();
+        let wanted = replicas.min(self.node_count());
+        let Some(start) = self.point_index_of(position) else {
+            return;
+        };
+        let count = self.positions.len();
+        for step in 0..count {
+            if out.len() == wanted {
+                break;
+            }
+            let slot = self.owners[(start + step) % count];
+            if !out.contains(&slot) {
+                out.push(slot);
+            }
+        }
+    }
+
+    /// Point positions in ascending order.
+    pub(crate) fn positions(&self) -> &[u64] {
+        &self.positions
     }
 
     /// Places a validated, new node. The hash functions are parameters so that
@@ -196,6 +318,7 @@ impl Ring {
         &mut self,
         id: &str,
         vnodes: u32,
+        weight: f64,
         order: u64,
         hash: impl Fn(&str, u32) -> u64,
         salted: impl Fn(&str, u32, u64) -> u64,
@@ -211,6 +334,7 @@ impl Ring {
         self.slots[slot] = Some(NodeRecord {
             id: id.to_owned(),
             vnodes,
+            weight,
             order,
         });
         self.by_id.insert(id.to_owned(), slot_index);
@@ -285,8 +409,8 @@ impl Ring {
         Ok(())
     }
 
-    /// Gives every node `vnodes` points, re-adding the nodes in the order they
-    /// first joined (the tutorial's "Rebuild ring").
+    /// Gives every node `vnodes` points (times its weight), re-adding the
+    /// nodes in the order they first joined (the tutorial's "Rebuild ring").
     ///
     /// ```
     /// let mut ring = elastic_vdb::Ring::new();
@@ -308,7 +432,8 @@ impl Ring {
         for record in records {
             self.insert_node(
                 &record.id,
-                vnodes,
+                weighted_vnodes(record.weight, vnodes)?,
+                record.weight,
                 record.order,
                 vnode_position,
                 salted_vnode_position,
@@ -541,6 +666,19 @@ impl Ring {
     }
 }
 
+/// The vnode count of a node of `weight`: `weight * vnodes_per_node`,
+/// rounded, at least 1 and at most [`MAX_VNODES`](crate::error::MAX_VNODES).
+fn weighted_vnodes(weight: f64, vnodes_per_node: u32) -> Result<u32, Error> {
+    if !weight.is_finite() || weight <= 0.0 {
+        return Err(Error::InvalidWeight(weight));
+    }
+    let vnodes = (weight * f64::from(vnodes_per_node)).round().max(1.0);
+    if vnodes > f64::from(crate::error::MAX_VNODES) {
+        return Err(Error::VnodesOutOfRange(vnodes as u64));
+    }
+    Ok(vnodes as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,7 +697,7 @@ mod tests {
         let mut ring = Ring::new();
         for (order, &(id, vnodes)) in nodes.iter().enumerate() {
             assert!(!ring.by_id.contains_key(id), "toy ids are distinct");
-            ring.insert_node(id, vnodes, order as u64, toy, toy_salted);
+            ring.insert_node(id, vnodes, 1.0, order as u64, toy, toy_salted);
         }
         ring
     }

@@ -94,6 +94,7 @@ fn store_messages_and_nothing_lost() {
         dimension,
         vnodes,
         seed: 1,
+        replication: 1,
     };
     assert_eq!(
         message(VectorStore::new(config(0, 80))),

@@ -151,7 +151,7 @@ proptest! {
 
     #[test]
     fn store_and_ring_agree_with_the_naive_model(ops in proptest::collection::vec(op(), 1..50)) {
-        let mut store = VectorStore::new(StoreConfig { vnodes: 8, dimension: 3, seed: 7 }).unwrap();
+        let mut store = VectorStore::new(StoreConfig { vnodes: 8, dimension: 3, seed: 7, replication: 1 }).unwrap();
         let mut model = ModelRing { vnodes: 8, ..ModelRing::default() };
         let mut vectors = fingerprints(&store);
         for op in ops {
@@ -251,5 +251,141 @@ proptest! {
         }
         let shares: f64 = ring.ownership().values().sum();
         prop_assert!((shares - 1.0).abs() < 1e-9);
+    }
+}
+
+#[derive(Debug, Clone)]
+enum ElasticOp {
+    AddVectors(usize),
+    AddNode(u8),
+    AddWeighted(u8, u8),
+    Decommission(u8),
+    Fail(u8),
+    Rebuild(u32),
+    Replication(usize),
+}
+
+fn elastic_op() -> impl Strategy<Value = ElasticOp> {
+    prop_oneof![
+        2 => (0usize..30).prop_map(ElasticOp::AddVectors),
+        4 => (0u8..6).prop_map(ElasticOp::AddNode),
+        1 => (0u8..6, 1u8..8).prop_map(|(n, w)| ElasticOp::AddWeighted(n, w)),
+        2 => (0u8..6).prop_map(ElasticOp::Decommission),
+        2 => (0u8..6).prop_map(ElasticOp::Fail),
+        1 => (1u32..12).prop_map(ElasticOp::Rebuild),
+        1 => (1usize..4).prop_map(ElasticOp::Replication),
+    ]
+}
+
+/// Every live vector is held exactly by its preference list: the primary on
+/// the first node, a replica on each of the others, nothing anywhere else.
+fn check_copies(store: &VectorStore) {
+    let copies = store.config().replication;
+    let mut holders: BTreeMap<u32, Vec<(String, bool)>> = BTreeMap::new();
+    for (node, shard) in store.shards() {
+        for &serial in shard.serials() {
+            holders
+                .entry(serial)
+                .or_default()
+                .push((node.to_owned(), true));
+        }
+        for &serial in store.replica_shard(node).unwrap().serials() {
+            holders
+                .entry(serial)
+                .or_default()
+                .push((node.to_owned(), false));
+        }
+    }
+    let lost = store.lost();
+    for serial in 0..store.generated() {
+        let id = vector_id(serial);
+        let mut held = holders.remove(&serial).unwrap_or_default();
+        if lost.contains(&serial) {
+            assert!(held.is_empty(), "{id} is lost but still held");
+            assert!(!store.unassigned().serials().contains(&serial));
+            continue;
+        }
+        let list = store.ring().preference_list(key_position(&id), copies);
+        let mut expected: Vec<(String, bool)> = list
+            .iter()
+            .enumerate()
+            .map(|(rank, node)| ((*node).to_owned(), rank == 0))
+            .collect();
+        held.sort();
+        expected.sort();
+        assert_eq!(held, expected, "{id}: copies against its preference list");
+        if list.is_empty() {
+            assert!(
+                store.unassigned().serials().contains(&serial),
+                "{id} is nowhere"
+            );
+        }
+    }
+}
+
+fn check_search(store: &VectorStore, seed: u64) {
+    let dimension = store.config().dimension;
+    let query: Vec<f32> = (0..dimension)
+        .map(|i| ((seed + i as u64 * 7919) % 97) as f32 - 48.0)
+        .collect();
+    if query.iter().all(|&x| x == 0.0) {
+        return;
+    }
+    let k = 1 + (seed % 7) as usize;
+    let fast = store.search(&query, k).unwrap();
+    let slow = store.brute_force_search(&query, k).unwrap();
+    assert_eq!(fast.len(), slow.len().min(store.len()));
+    for (a, b) in fast.iter().zip(&slow) {
+        assert!((a.score - b.score).abs() < 1e-6, "{a:?} vs {b:?}");
+    }
+    // Ids agree wherever scores are not tied within rounding.
+    let ids = |hits: &[elastic_vdb::store::Hit]| {
+        hits.iter()
+            .map(|h| h.serial)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    if fast
+        .windows(2)
+        .all(|w| (w[0].score - w[1].score).abs() > 1e-6)
+    {
+        assert_eq!(ids(&fast), ids(&slow));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    #[test]
+    fn replicas_failures_and_search_stay_consistent(ops in proptest::collection::vec(elastic_op(), 1..40), seed in any::<u64>()) {
+        let mut store = VectorStore::new(StoreConfig { vnodes: 6, dimension: 4, seed, replication: 2 }).unwrap();
+        for (step, op) in ops.into_iter().enumerate() {
+            let live_before = store.len();
+            let nodes_before = store.ring().node_count();
+            let copies_before = store.config().replication;
+            let result = match &op {
+                ElasticOp::AddVectors(count) => { store.add_vectors(*count).unwrap(); None }
+                ElasticOp::AddNode(n) => store.add_node(&node_name(*n)).ok(),
+                ElasticOp::AddWeighted(n, w) => store.add_weighted_node(&node_name(*n), f64::from(*w) / 4.0).ok(),
+                ElasticOp::Decommission(n) => store.decommission(&node_name(*n)).ok(),
+                ElasticOp::Fail(n) => store.fail_node(&node_name(*n)).ok(),
+                ElasticOp::Rebuild(v) => Some(store.rebuild(*v).unwrap()),
+                ElasticOp::Replication(r) => Some(store.set_replication(*r).unwrap()),
+            };
+            check_copies(&store);
+            if let Some(step) = &result {
+                let movement = &step.movement;
+                prop_assert_eq!(store.len() + movement.lost, live_before, "lost vectors are reported");
+                match &movement.action {
+                    Action::FailNode(_) => {
+                        if copies_before >= 2 && nodes_before >= 2 {
+                            prop_assert_eq!(movement.lost, 0, "two copies survive one crash");
+                        }
+                    }
+                    _ => prop_assert_eq!(movement.lost, 0, "only a crash loses data"),
+                }
+                prop_assert_eq!(movement.moved, store.last_moved().len());
+            }
+            check_search(&store, seed.wrapping_add(step as u64));
+        }
     }
 }

@@ -8,6 +8,7 @@ fn store(vnodes: u32, nodes: usize, vectors: usize) -> VectorStore {
         vnodes,
         dimension: 2,
         seed: 1,
+        replication: 1,
     })
     .unwrap();
     for index in 0..nodes {

@@ -41,6 +41,10 @@ impl HistoryView {
                     Action::Reshape { nodes, vnodes } => {
                         format!("reshape {} nodes x {vnodes}", nodes.len())
                     }
+                    Action::FailNode(id) => {
+                        format!("fail {id} (lost {})", movement.lost)
+                    }
+                    Action::SetReplication(copies) => format!("{copies} copies each"),
                 };
                 let flows = movement
                     .flows

@@ -1,0 +1,972 @@
+//! The vector store: embeddings really held on per-node shards, moved between
+//! them whenever the ring changes.
+//!
+//! Each vector is named `vec_{i:06}` (numbering goes on across calls), drawn
+//! from a seeded normal distribution and scaled to unit length. Its ring
+//! position is computed once, when it is created, and kept beside it: a
+//! topology change re-locates cached positions and never re-hashes a key.
+
+mod movement;
+mod search;
+mod shard;
+mod snapshot;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand_distr::{Distribution, StandardNormal};
+
+pub use movement::{Action, Flow, MovedKey, Movement, Step, UNASSIGNED};
+pub use search::Hit;
+pub use shard::Shard;
+
+use crate::error::{Error, MAX_DIMENSION, MAX_REPLICATION, validate_node_id, validate_vnodes};
+use crate::hash::key_position;
+use crate::render::{DistributionView, HistoryView, RingView};
+use crate::ring::{DEFAULT_VNODES, Ring};
+
+/// How a store is set up. Public fields and [`Default`], so a notebook can
+/// write `StoreConfig { dimension: 64, ..Default::default() }`.
+///
+/// ```
+/// let config = elastic_vdb::StoreConfig::default();
+/// assert_eq!((config.vnodes, config.dimension, config.seed, config.replication), (80, 256, 42, 1));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// Virtual nodes per node (the tutorial's 80).
+    pub vnodes: u32,
+    /// Length of every vector (the tutorial's 256).
+    pub dimension: usize,
+    /// Seed of the generator that draws the vectors (the tutorial's 42).
+    pub seed: u64,
+    /// Copies kept of each vector, on the first distinct nodes clockwise
+    /// from its position (1: no replicas, as in the tutorial).
+    pub replication: usize,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            vnodes: DEFAULT_VNODES,
+            dimension: 256,
+            seed: 42,
+            replication: 1,
+        }
+    }
+}
+
+/// The name of the `serial`-th generated vector: `vec_000042`.
+///
+/// ```
+/// assert_eq!(elastic_vdb::store::vector_id(42), "vec_000042");
+/// assert_eq!(elastic_vdb::store::vector_id(1_234_567), "vec_1234567");
+/// ```
+#[must_use]
+pub fn vector_id(serial: u32) -> String {
+    format!("vec_{serial:06}")
+}
+
+/// Where one copy of a vector lives: a node's primaries or replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Copy {
+    Primary,
+    Replica,
+}
+
+/// The elastic vector store: a ring, and for each node a shard of primaries
+/// (the vectors it owns) and a shard of replicas (copies it keeps for the
+/// next nodes counter-clockwise); vectors that came while the ring was empty
+/// wait in an unassigned pool.
+///
+/// ```
+/// use elastic_vdb::VectorStore;
+///
+/// let mut db = VectorStore::default();
+/// db.add_vectors(6000)?;
+/// db.add_node("nodeA")?;
+/// db.add_node("nodeB")?;
+/// db.add_node("nodeC")?;
+/// let step = db.add_node("nodeD")?;
+/// assert_eq!(step.movement.status_line(), "Added node | moved=0.273 (~27.3%)");
+/// assert_eq!(db.distribution()["nodeD"], 1639);
+/// # Ok::<(), elastic_vdb::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct VectorStore {
+    config: StoreConfig,
+    ring: Ring,
+    rng: Xoshiro256PlusPlus,
+    next_serial: u32,
+    primaries: BTreeMap<String, Shard>,
+    replicas: BTreeMap<String, Shard>,
+    unassigned: Shard,
+    /// Serial numbers of vectors lost in failures, ascending.
+    lost: BTreeSet<u32>,
+    history: Vec<Movement>,
+    last_moved: Vec<MovedKey>,
+}
+
+impl Default for VectorStore {
+    fn default() -> Self {
+        VectorStore::new(StoreConfig::default()).expect("the default configuration is valid")
+    }
+}
+
+/// What a reconciliation did, before it becomes a [`Movement`].
+#[derive(Default)]
+struct Tally {
+    flows: BTreeMap<(Option<String>, Option<String>), usize>,
+    moved: Vec<(u32, u64, Option<String>, Option<String>)>,
+    dropped: usize,
+}
+
+impl VectorStore {
+    /// An empty store; refuses a vnode count, dimension or replication
+    /// factor out of range.
+    ///
+    /// ```
+    /// use elastic_vdb::{StoreConfig, VectorStore};
+    ///
+    /// let db = VectorStore::new(StoreConfig { dimension: 8, ..Default::default() })?;
+    /// assert_eq!(db.config().dimension, 8);
+    /// let error = VectorStore::new(StoreConfig { dimension: 0, ..Default::default() }).unwrap_err();
+    /// assert_eq!(error.to_string(), "vector dimension must be between 1 and 65536, got 0");
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn new(config: StoreConfig) -> Result<VectorStore, Error> {
+        validate_vnodes(config.vnodes.into())?;
+        if !(1..=MAX_DIMENSION).contains(&config.dimension) {
+            return Err(Error::DimensionOutOfRange(config.dimension));
+        }
+        validate_replication(config.replication)?;
+        Ok(VectorStore {
+            config,
+            ring: Ring::with_vnodes(config.vnodes)?,
+            rng: Xoshiro256PlusPlus::seed_from_u64(config.seed),
+            next_serial: 0,
+            primaries: BTreeMap::new(),
+            replicas: BTreeMap::new(),
+            unassigned: Shard::new(config.dimension),
+            lost: BTreeSet::new(),
+            history: Vec::new(),
+            last_moved: Vec::new(),
+        })
+    }
+
+    /// The configuration the store was made with; `vnodes` and
+    /// `replication` are the current ones, after any rebuild or change.
+    ///
+    /// ```
+    /// assert_eq!(elastic_vdb::VectorStore::default().config().seed, 42);
+    /// ```
+    #[must_use]
+    pub fn config(&self) -> StoreConfig {
+        StoreConfig {
+            vnodes: self.ring.vnodes_per_node(),
+            ..self.config
+        }
+    }
+
+    /// The ring.
+    ///
+    /// ```
+    /// assert!(elastic_vdb::VectorStore::default().ring().is_empty());
+    /// ```
+    #[must_use]
+    pub fn ring(&self) -> &Ring {
+        &self.ring
+    }
+
+    /// How many vectors the store holds (each counted once, however many
+    /// copies it has; lost vectors not counted).
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(5)?;
+    /// assert_eq!(db.len(), 5);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.next_serial as usize - self.lost.len()
+    }
+
+    /// Whether the store holds no vector.
+    ///
+    /// ```
+    /// assert!(elastic_vdb::VectorStore::default().is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many vectors were ever created (the next one gets this serial number).
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(5)?;
+    /// assert_eq!(db.generated(), 5);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn generated(&self) -> u32 {
+        self.next_serial
+    }
+
+    /// Serial numbers of the vectors lost in failures, ascending.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(10)?;
+    /// db.add_node("a")?;
+    /// db.fail_node("a")?;
+    /// assert_eq!(db.lost().len(), 10);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn lost(&self) -> Vec<u32> {
+        self.lost.iter().copied().collect()
+    }
+
+    /// Draws `count` new unit vectors, names them on from the last one, and
+    /// stores each on the nodes of its preference list (or in the unassigned
+    /// pool while the ring is empty). Returns their serial numbers.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// assert_eq!(db.add_vectors(3)?, 0..3);
+    /// assert_eq!(db.add_vectors(2)?, 3..5);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn add_vectors(&mut self, count: usize) -> Result<Range<u32>, Error> {
+        let too_many = || Error::TooManyVectors {
+            held: u64::from(self.next_serial),
+            requested: count as u64,
+        };
+        let count = u32::try_from(count).map_err(|_| too_many())?;
+        let end = self.next_serial.checked_add(count).ok_or_else(too_many)?;
+        let first = self.next_serial;
+        let dimension = self.config.dimension;
+        let mut vector = vec![0f32; dimension];
+        let mut slots = Vec::new();
+        for serial in first..end {
+            for component in &mut vector {
+                *component = StandardNormal.sample(&mut self.rng);
+            }
+            // The tutorial's guard against a zero vector.
+            let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt() + 1e-12;
+            vector.iter_mut().for_each(|x| *x /= norm);
+            let position = key_position(&vector_id(serial));
+            self.ring
+                .preference_slots(position, self.config.replication, &mut slots);
+            if slots.is_empty() {
+                self.unassigned.push(serial, position, &vector);
+            }
+            for (rank, &slot) in slots.iter().enumerate() {
+                let node = self.ring.slot_id(slot);
+                let shards = if rank == 0 {
+                    &mut self.primaries
+                } else {
+                    &mut self.replicas
+                };
+                shards
+                    .get_mut(node)
+                    .expect("every node on the ring has shards")
+                    .push(serial, position, &vector);
+            }
+        }
+        self.next_serial = end;
+        Ok(first..end)
+    }
+
+    /// Adds a node; the vectors it now owns (and the copies it should keep)
+    /// are sent to it, and copies no longer needed elsewhere are dropped.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(6000)?;
+    /// db.add_node("nodeA")?;
+    /// let step = db.add_node("nodeB")?;
+    /// assert_eq!(step.movement.moved, 3311);
+    /// assert_eq!(step.movement.flows[0].label(), "nodeA->nodeB");
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn add_node(&mut self, id: &str) -> Result<Step, Error> {
+        let old = self.ring.clone();
+        self.ring.add_node(id)?;
+        Ok(self.change(Action::AddNode(id.to_owned()), &old, None))
+    }
+
+    /// Adds a node of `weight` times a standard node's capacity: it gets that
+    /// many times the virtual nodes, and so about that many times the vectors.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(3000)?;
+    /// db.add_node("small")?;
+    /// db.add_weighted_node("big", 3.0)?;
+    /// let shares = db.distribution();
+    /// assert!(shares["big"] > 2 * shares["small"]);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn add_weighted_node(&mut self, id: &str, weight: f64) -> Result<Step, Error> {
+        let old = self.ring.clone();
+        self.ring.add_weighted_node(id, weight)?;
+        Ok(self.change(Action::AddNode(id.to_owned()), &old, None))
+    }
+
+    /// Removes a node gracefully (a decommission): its data is streamed to
+    /// the nodes that now own it before it leaves, so nothing is lost (to the
+    /// unassigned pool if it was the last node).
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(10)?;
+    /// db.add_node("nodeA")?;
+    /// assert_eq!(db.remove_node("nodeA")?.movement.moved, 10);
+    /// assert_eq!(db.unassigned().len(), 10);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn remove_node(&mut self, id: &str) -> Result<Step, Error> {
+        let old = self.ring.clone();
+        self.ring.remove_node(id)?;
+        Ok(self.change(Action::RemoveNode(id.to_owned()), &old, None))
+    }
+
+    /// The same as [`VectorStore::remove_node`]: a planned departure that
+    /// loses nothing. Named for contrast with [`VectorStore::fail_node`].
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(100)?;
+    /// db.add_node("a")?;
+    /// db.add_node("b")?;
+    /// assert_eq!(db.decommission("a")?.movement.lost, 0);
+    /// assert_eq!(db.len(), 100);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn decommission(&mut self, id: &str) -> Result<Step, Error> {
+        self.remove_node(id)
+    }
+
+    /// A crash: the node and every copy it held vanish at once. The
+    /// survivors then re-replicate each vector that still has a copy; a
+    /// vector whose every copy was on the node is lost, and the report says
+    /// how many (none with two or more copies per vector, when one node fails).
+    ///
+    /// ```
+    /// use elastic_vdb::{StoreConfig, VectorStore};
+    ///
+    /// let mut db = VectorStore::new(StoreConfig { replication: 2, ..Default::default() })?;
+    /// db.add_vectors(1000)?;
+    /// for node in ["a", "b", "c"] { db.add_node(node)?; }
+    /// let step = db.fail_node("b")?;
+    /// assert_eq!(step.movement.lost, 0);
+    /// assert!(step.movement.under_replicated > 0);
+    /// assert_eq!(db.len(), 1000);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn fail_node(&mut self, id: &str) -> Result<Step, Error> {
+        if !self.ring.contains_node(id) {
+            return Err(Error::UnknownNode(id.to_owned()));
+        }
+        let old = self.ring.clone();
+        // The data goes first: nothing can be read from a crashed node.
+        let mut gone: Vec<(u64, u32)> = Vec::new();
+        for shards in [&mut self.primaries, &mut self.replicas] {
+            if let Some(shard) = shards.remove(id) {
+                gone.extend(shard.keys_on_arc(0, 0, true));
+            }
+        }
+        self.ring.remove_node(id)?;
+        Ok(self.change(Action::FailNode(id.to_owned()), &old, Some(gone)))
+    }
+
+    /// Gives every node `vnodes` virtual nodes (times its weight) and moves
+    /// the vectors whose preference list changed (the tutorial's "Rebuild ring").
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(100)?;
+    /// db.add_node("a")?;
+    /// db.add_node("b")?;
+    /// let step = db.rebuild(160)?;
+    /// assert_eq!(db.ring().point_count(), 320);
+    /// assert!(step.movement.moved < 100);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn rebuild(&mut self, vnodes: u32) -> Result<Step, Error> {
+        let old = self.ring.clone();
+        self.ring.rebuild(vnodes)?;
+        Ok(self.change(Action::Rebuild(vnodes), &old, None))
+    }
+
+    /// Keeps `copies` copies of every vector from now on, sending the new
+    /// copies or dropping the extra ones.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(100)?;
+    /// for node in ["a", "b", "c"] { db.add_node(node)?; }
+    /// assert_eq!(db.set_replication(2)?.movement.moved, 100);
+    /// assert_eq!(db.copies(), 200);
+    /// assert!(db.set_replication(0).is_err());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn set_replication(&mut self, copies: usize) -> Result<Step, Error> {
+        validate_replication(copies)?;
+        let old_copies = self.config.replication;
+        self.config.replication = copies;
+        let ring = self.ring.clone();
+        Ok(self.change_with(Action::SetReplication(copies), &ring, old_copies, None))
+    }
+
+    /// Brings the ring to exactly `nodes`, each with `vnodes` virtual nodes,
+    /// in one change: nodes not listed leave, new ones join, the vnode count
+    /// changes. The report gives the net movement between the two layouts.
+    /// Everything is checked before anything changes.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(6000)?;
+    /// db.reshape(&["A", "B", "C"], 80)?;
+    /// let step = db.reshape(&["A", "B", "C", "D"], 80)?;
+    /// assert_eq!(step.movement.moved, 1545);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn reshape<S: AsRef<str>>(&mut self, nodes: &[S], vnodes: u32) -> Result<Step, Error> {
+        validate_vnodes(vnodes.into())?;
+        let mut wanted = BTreeSet::new();
+        for node in nodes {
+            let node = node.as_ref();
+            validate_node_id(node)?;
+            if !wanted.insert(node) {
+                return Err(Error::DuplicateListEntry(node.to_owned()));
+            }
+        }
+        let old = self.ring.clone();
+        let mut ring = self.ring.clone();
+        let leaving: Vec<String> = ring
+            .nodes()
+            .filter(|node| !wanted.contains(node))
+            .map(str::to_owned)
+            .collect();
+        for node in leaving {
+            ring.remove_node(&node)?;
+        }
+        if ring.vnodes_per_node() != vnodes {
+            ring.rebuild(vnodes)?;
+        }
+        for node in nodes {
+            if !ring.contains_node(node.as_ref()) {
+                ring.add_node(node.as_ref())?;
+            }
+        }
+        self.ring = ring;
+        let action = Action::Reshape {
+            nodes: wanted.into_iter().map(str::to_owned).collect(),
+            vnodes,
+        };
+        Ok(self.change(action, &old, None))
+    }
+
+    /// Records a change from the `old` ring to the current one: creates
+    /// shards for new nodes, moves the data, drops departed nodes' shards.
+    fn change(&mut self, action: Action, old: &Ring, failed: Option<Vec<(u64, u32)>>) -> Step {
+        let copies = self.config.replication;
+        self.change_with(action, old, copies, failed)
+    }
+
+    fn change_with(
+        &mut self,
+        action: Action,
+        old: &Ring,
+        old_copies: usize,
+        failed: Option<Vec<(u64, u32)>>,
+    ) -> Step {
+        let dimension = self.config.dimension;
+        for node in self.ring.nodes() {
+            for shards in [&mut self.primaries, &mut self.replicas] {
+                if !shards.contains_key(node) {
+                    shards.insert(node.to_owned(), Shard::new(dimension));
+                }
+            }
+        }
+        let tally = self.reconcile(old, old_copies);
+        let ring = &self.ring;
+        for shards in [&mut self.primaries, &mut self.replicas] {
+            shards.retain(|node, shard| {
+                debug_assert!(ring.contains_node(node) || shard.is_empty());
+                ring.contains_node(node)
+            });
+        }
+
+        // A failed node's vectors that no survivor held are lost.
+        let (mut lost, mut under_replicated) = (0, 0);
+        if let Some(gone) = failed {
+            let mut seen = BTreeSet::new();
+            for (position, serial) in gone {
+                if !seen.insert(serial) {
+                    continue;
+                }
+                if self.holds(serial, position) {
+                    under_replicated += 1;
+                } else {
+                    self.lost.insert(serial);
+                    lost += 1;
+                }
+            }
+        }
+        self.finish(action, old.node_count(), tally, under_replicated, lost)
+    }
+
+    /// Whether any copy of a vector is still held.
+    fn holds(&self, serial: u32, position: u64) -> bool {
+        match self.ring.owner_of_position(position) {
+            Some(owner) => self.primaries[owner].contains(serial, position),
+            None => self.unassigned.contains(serial, position),
+        }
+    }
+
+    /// Makes every vector whose preference list differs between `old`
+    /// (with `old_copies` copies) and the current ring held exactly by its new
+    /// list. Only arcs whose list changed are visited, and in them only the
+    /// vectors on those arcs: the cost grows with what moves, not with the store.
+    fn reconcile(&mut self, old: &Ring, old_copies: usize) -> Tally {
+        let copies = self.config.replication;
+        let mut bounds: Vec<u64> = old
+            .positions()
+            .iter()
+            .chain(self.ring.positions())
+            .copied()
+            .collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        // Each arc between consecutive boundaries has one preference list in
+        // each ring, read at its end.
+        let arcs: Vec<(u64, u64, bool)> = match bounds.len() {
+            0 => vec![(0, 0, true)],
+            1 => vec![(bounds[0], bounds[0], true)],
+            count => (0..count)
+                .map(|index| (bounds[(index + count - 1) % count], bounds[index], false))
+                .collect(),
+        };
+
+        let mut tally = Tally::default();
+        let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
+        let mut buffer = Vec::with_capacity(self.config.dimension);
+        for (start, end, whole) in arcs {
+            old.preference_slots(end, old_copies, &mut old_slots);
+            self.ring.preference_slots(end, copies, &mut new_slots);
+            let old_list: Vec<String> = old_slots
+                .iter()
+                .map(|&slot| old.slot_id(slot).to_owned())
+                .collect();
+            let new_list: Vec<String> = new_slots
+                .iter()
+                .map(|&slot| self.ring.slot_id(slot).to_owned())
+                .collect();
+            if old_list == new_list {
+                continue;
+            }
+
+            // Every vector on this arc, from whichever old holder survives.
+            let mut keys: BTreeSet<(u64, u32)> = BTreeSet::new();
+            if old_list.is_empty() {
+                keys.extend(self.unassigned.keys_on_arc(start, end, whole));
+            }
+            for (rank, node) in old_list.iter().enumerate() {
+                if let Some(shard) = self.shard_of(node, copy_kind(rank)) {
+                    keys.extend(shard.keys_on_arc(start, end, whole));
+                }
+            }
+
+            for (position, serial) in keys {
+                let source = old_list
+                    .iter()
+                    .enumerate()
+                    .find(|(rank, node)| {
+                        self.shard_of(node, copy_kind(*rank))
+                            .is_some_and(|shard| shard.copy_out(serial, position, &mut buffer))
+                    })
+                    .map(|(_, node)| node.clone());
+                if source.is_none() && !self.unassigned.copy_out(serial, position, &mut buffer) {
+                    continue;
+                }
+                let send = |to: Option<String>, tally: &mut Tally| {
+                    *tally.flows.entry((source.clone(), to.clone())).or_default() += 1;
+                    tally.moved.push((serial, position, source.clone(), to));
+                };
+
+                if new_list.is_empty() {
+                    self.unassigned.push(serial, position, &buffer);
+                    send(None, &mut tally);
+                }
+                for (rank, node) in new_list.iter().enumerate() {
+                    let wanted = copy_kind(rank);
+                    let held = [Copy::Primary, Copy::Replica].into_iter().find(|&kind| {
+                        self.shard_of(node, kind)
+                            .is_some_and(|shard| shard.contains(serial, position))
+                    });
+                    match held {
+                        Some(kind) if kind == wanted => {}
+                        Some(kind) => {
+                            // Promoted or demoted on the same node: no transfer.
+                            let shards = self.shards_mut(kind);
+                            shards.get_mut(node).expect("held").remove(serial, position);
+                            self.shards_mut(wanted)
+                                .get_mut(node)
+                                .expect("on the ring")
+                                .push(serial, position, &buffer);
+                        }
+                        None => {
+                            self.shards_mut(wanted)
+                                .get_mut(node)
+                                .expect("on the ring")
+                                .push(serial, position, &buffer);
+                            send(Some(node.clone()), &mut tally);
+                        }
+                    }
+                }
+                for node in old_list.iter().filter(|node| !new_list.contains(node)) {
+                    for kind in [Copy::Primary, Copy::Replica] {
+                        if let Some(shard) = self.shards_mut(kind).get_mut(node)
+                            && shard.remove(serial, position)
+                        {
+                            tally.dropped += 1;
+                        }
+                    }
+                }
+                if old_list.is_empty() && !new_list.is_empty() {
+                    self.unassigned.remove(serial, position);
+                }
+            }
+        }
+        tally
+    }
+
+    fn shard_of(&self, node: &str, kind: Copy) -> Option<&Shard> {
+        match kind {
+            Copy::Primary => self.primaries.get(node),
+            Copy::Replica => self.replicas.get(node),
+        }
+    }
+
+    fn shards_mut(&mut self, kind: Copy) -> &mut BTreeMap<String, Shard> {
+        match kind {
+            Copy::Primary => &mut self.primaries,
+            Copy::Replica => &mut self.replicas,
+        }
+    }
+
+    fn finish(
+        &mut self,
+        action: Action,
+        nodes_before: usize,
+        tally: Tally,
+        under_replicated: usize,
+        lost: usize,
+    ) -> Step {
+        let flows: Vec<Flow> = tally
+            .flows
+            .into_iter()
+            .map(|((from, to), count)| Flow { from, to, count })
+            .collect();
+        let flow_index: BTreeMap<(Option<&str>, Option<&str>), usize> = flows
+            .iter()
+            .enumerate()
+            .map(|(index, flow)| ((flow.from.as_deref(), flow.to.as_deref()), index))
+            .collect();
+        let mut last_moved: Vec<MovedKey> = tally
+            .moved
+            .iter()
+            .map(|(serial, position, from, to)| MovedKey {
+                serial: *serial,
+                position: *position,
+                flow: flow_index[&(from.as_deref(), to.as_deref())],
+            })
+            .collect();
+        last_moved.sort_unstable_by_key(|key| (key.serial, key.flow));
+        let movement = Movement {
+            action,
+            moved: last_moved.len(),
+            total: self.len(),
+            flows,
+            nodes_before,
+            nodes_after: self.ring.node_count(),
+            dropped: tally.dropped,
+            under_replicated,
+            lost,
+        };
+        self.last_moved = last_moved;
+        self.history.push(movement.clone());
+        Step {
+            movement,
+            view: self.ring_view(),
+        }
+    }
+
+    /// Primary copies per node, sorted by node id, every node on the ring
+    /// included (the tutorial's distribution).
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// assert_eq!(db.distribution()["a"], 0);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn distribution(&self) -> BTreeMap<String, usize> {
+        self.primaries
+            .iter()
+            .map(|(id, shard)| (id.clone(), shard.len()))
+            .collect()
+    }
+
+    /// Replica copies per node, sorted by node id.
+    ///
+    /// ```
+    /// use elastic_vdb::{StoreConfig, VectorStore};
+    ///
+    /// let mut db = VectorStore::new(StoreConfig { replication: 2, ..Default::default() })?;
+    /// db.add_vectors(10)?;
+    /// db.add_node("a")?;
+    /// db.add_node("b")?;
+    /// assert_eq!(db.replica_distribution().values().sum::<usize>(), 10);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn replica_distribution(&self) -> BTreeMap<String, usize> {
+        self.replicas
+            .iter()
+            .map(|(id, shard)| (id.clone(), shard.len()))
+            .collect()
+    }
+
+    /// All copies held on nodes, primaries and replicas.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(10)?;
+    /// db.add_node("a")?;
+    /// assert_eq!(db.copies(), 10);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn copies(&self) -> usize {
+        self.primaries
+            .values()
+            .chain(self.replicas.values())
+            .map(Shard::len)
+            .sum()
+    }
+
+    /// Each live vector's id and owner (`None` while unassigned), in id order.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(2)?;
+    /// db.add_node("a")?;
+    /// assert_eq!(db.shard_map()[1], ("vec_000001".to_string(), Some("a")));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn shard_map(&self) -> Vec<(String, Option<&str>)> {
+        let mut owners: Vec<Option<&str>> = vec![None; self.next_serial as usize];
+        for (id, shard) in &self.primaries {
+            for &serial in shard.serials() {
+                owners[serial as usize] = Some(id.as_str());
+            }
+        }
+        owners
+            .into_iter()
+            .enumerate()
+            .filter(|(serial, _)| !self.lost.contains(&(*serial as u32)))
+            .map(|(serial, owner)| (vector_id(serial as u32), owner))
+            .collect()
+    }
+
+    /// The primaries of a node, or `None` if it is not on the ring.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// assert!(db.shard("a").is_some() && db.shard("b").is_none());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn shard(&self, id: &str) -> Option<&Shard> {
+        self.primaries.get(id)
+    }
+
+    /// The replicas a node keeps, or `None` if it is not on the ring.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// assert!(db.replica_shard("a").unwrap().is_empty());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn replica_shard(&self, id: &str) -> Option<&Shard> {
+        self.replicas.get(id)
+    }
+
+    /// Every node's primaries, sorted by node id.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("b")?;
+    /// db.add_node("a")?;
+    /// assert_eq!(db.shards().map(|(id, _)| id).collect::<Vec<_>>(), ["a", "b"]);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn shards(&self) -> impl ExactSizeIterator<Item = (&str, &Shard)> + '_ {
+        self.primaries
+            .iter()
+            .map(|(id, shard)| (id.as_str(), shard))
+    }
+
+    /// The vectors no node holds, because the ring was empty when they came
+    /// or when the last node left.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(4)?;
+    /// assert_eq!(db.unassigned().len(), 4);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn unassigned(&self) -> &Shard {
+        &self.unassigned
+    }
+
+    /// The report of the last topology change, if any.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// assert!(db.last_movement().is_none());
+    /// db.add_node("a")?;
+    /// assert!(db.last_movement().is_some());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn last_movement(&self) -> Option<&Movement> {
+        self.history.last()
+    }
+
+    /// The report of every topology change so far, oldest first.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// db.add_node("b")?;
+    /// assert_eq!(db.history().len(), 2);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn history(&self) -> &[Movement] {
+        &self.history
+    }
+
+    /// The copies the last topology change sent, by serial number.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(3)?;
+    /// db.add_node("a")?;
+    /// assert_eq!(db.last_moved().len(), 3);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn last_moved(&self) -> &[MovedKey] {
+        &self.last_moved
+    }
+
+    /// The ring as a picture: arcs by owner, vnode ticks, vectors as dots and
+    /// the last change's moved vectors marked.
+    ///
+    /// ```
+    /// let db = elastic_vdb::VectorStore::default();
+    /// assert!(db.ring_view().to_svg().contains("Ring is empty"));
+    /// ```
+    #[must_use]
+    pub fn ring_view(&self) -> RingView {
+        RingView::of_store(self)
+    }
+
+    /// The table of every topology change so far.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// assert!(db.history_view().to_html().contains("add a"));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn history_view(&self) -> HistoryView {
+        HistoryView::new(&self.history)
+    }
+
+    /// Vectors per node as a bar chart, against the ideal mean.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// assert!(db.distribution_view().to_svg().contains("<svg"));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn distribution_view(&self) -> DistributionView {
+        DistributionView::of_store(self)
+    }
+
+    /// Every live vector's serial number and cached position, with the node
+    /// holding its primary copy (`None`: unassigned).
+    pub(crate) fn placed_vectors(&self) -> impl Iterator<Item = (u32, u64, Option<&str>)> + '_ {
+        self.primaries
+            .iter()
+            .flat_map(|(id, shard)| {
+                shard
+                    .serials()
+                    .iter()
+                    .zip(shard.positions())
+                    .map(move |(&serial, &position)| (serial, position, Some(id.as_str())))
+            })
+            .chain(
+                self.unassigned
+                    .serials()
+                    .iter()
+                    .zip(self.unassigned.positions())
+                    .map(|(&serial, &position)| (serial, position, None)),
+            )
+    }
+
+    /// The shards searched, each vector once: every node's primaries and the
+    /// unassigned pool.
+    pub(crate) fn primary_shards(&self) -> impl Iterator<Item = &Shard> + '_ {
+        self.primaries
+            .values()
+            .chain(std::iter::once(&self.unassigned))
+    }
+}
+
+fn copy_kind(rank: usize) -> Copy {
+    if rank == 0 {
+        Copy::Primary
+    } else {
+        Copy::Replica
+    }
+}
+
+fn validate_replication(copies: usize) -> Result<(), Error> {
+    if (1..=MAX_REPLICATION).contains(&copies) {
+        Ok(())
+    } else {
+        Err(Error::ReplicationOutOfRange(copies))
+    }
+}

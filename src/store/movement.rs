@@ -1,0 +1,196 @@
+//! What a topology change did: the report, and the picture that goes with it.
+
+use crate::render::RingView;
+
+/// What a topology change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A node joined.
+    AddNode(String),
+    /// A node left.
+    RemoveNode(String),
+    /// Every node was given a new number of virtual nodes.
+    Rebuild(u32),
+    /// A node crashed: its copies were lost at once, then the survivors
+    /// re-replicated what they could.
+    FailNode(String),
+    /// The number of copies of each vector changed.
+    SetReplication(usize),
+    /// The ring was brought to another node set and vnode count at once;
+    /// the movement is the net one, from the layout before to the one after.
+    Reshape {
+        /// The nodes afterwards, sorted.
+        nodes: Vec<String>,
+        /// Virtual nodes per node afterwards.
+        vnodes: u32,
+    },
+}
+
+/// Vectors that went from one place to another in a change; `None` is the
+/// pool of vectors waiting for a node (the tutorial's `∅`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Flow {
+    /// Where they were.
+    pub from: Option<String>,
+    /// Where they went.
+    pub to: Option<String>,
+    /// How many.
+    pub count: usize,
+}
+
+impl Flow {
+    /// `from->to`, with `∅` for the unassigned pool, as in the tutorial.
+    ///
+    /// ```
+    /// let flow = elastic_vdb::Flow { from: None, to: Some("nodeA".into()), count: 3 };
+    /// assert_eq!(flow.label(), "∅->nodeA");
+    /// ```
+    #[must_use]
+    pub fn label(&self) -> String {
+        format!(
+            "{}->{}",
+            self.from.as_deref().unwrap_or(UNASSIGNED),
+            self.to.as_deref().unwrap_or(UNASSIGNED)
+        )
+    }
+}
+
+/// How the tutorial names the place of vectors no node owns.
+pub const UNASSIGNED: &str = "∅";
+
+/// The report of a topology change: how many vectors moved, and where.
+///
+/// ```
+/// let mut db = elastic_vdb::VectorStore::default();
+/// db.add_vectors(100)?;
+/// let step = db.add_node("nodeA")?;
+/// assert_eq!((step.movement.moved, step.movement.total), (100, 100));
+/// assert_eq!(step.movement.status_line(), "Added node | moved=1.000 (~100.0%)");
+/// # Ok::<(), elastic_vdb::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movement {
+    /// The change.
+    pub action: Action,
+    /// Copies sent from one place to another (with one copy per vector, the
+    /// number of vectors that changed node).
+    pub moved: usize,
+    /// Vectors in the store.
+    pub total: usize,
+    /// Moves per (from, to), sorted.
+    pub flows: Vec<Flow>,
+    /// Nodes on the ring before the change.
+    pub nodes_before: usize,
+    /// Nodes on the ring after the change.
+    pub nodes_after: usize,
+    /// Copies deleted because their node no longer belongs to the vector's
+    /// preference list (for one copy per vector, equal to `moved`).
+    pub dropped: usize,
+    /// Vectors that lost a copy in a failure but survived elsewhere, and were
+    /// copied again to restore their replication.
+    pub under_replicated: usize,
+    /// Vectors whose every copy was on a failed node: gone, and reported here.
+    pub lost: usize,
+}
+
+impl Movement {
+    /// The moved fraction (the tutorial's `movement_fraction`; 0 for an empty store).
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// assert_eq!(db.add_node("a")?.movement.fraction(), 0.0);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn fraction(&self) -> f64 {
+        self.moved as f64 / self.total.max(1) as f64
+    }
+
+    /// The fraction an ideal placement would move: a joining node should take
+    /// `1/n` of the vectors (`n` counting it), a leaving node's share `1/n` (`n`
+    /// counting it) should move, and nothing else. `None` for rebuilds and
+    /// reshapes, which have no such ideal.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// assert_eq!(db.add_node("b")?.movement.ideal_fraction(), Some(0.5));
+    /// assert_eq!(db.rebuild(10)?.movement.ideal_fraction(), None);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn ideal_fraction(&self) -> Option<f64> {
+        match self.action {
+            Action::AddNode(_) => Some(1.0 / self.nodes_after.max(1) as f64),
+            Action::RemoveNode(_) => Some(1.0 / self.nodes_before.max(1) as f64),
+            _ => None,
+        }
+    }
+
+    /// The status line the tutorial prints, e.g. `Added node | moved=0.273 (~27.3%)`.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// assert_eq!(db.rebuild(160)?.movement.status_line(),
+    ///            "Rebuilt ring with vnodes_per_node=160 | moved=0.000 (~0.0%)");
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn status_line(&self) -> String {
+        let what = match &self.action {
+            Action::AddNode(_) => "Added node".to_owned(),
+            Action::RemoveNode(_) => "Removed node".to_owned(),
+            Action::Rebuild(vnodes) => format!("Rebuilt ring with vnodes_per_node={vnodes}"),
+            Action::Reshape { nodes, vnodes } => {
+                format!("Reshaped ring to {} nodes x {vnodes} vnodes", nodes.len())
+            }
+            Action::FailNode(_) => "Node failed".to_owned(),
+            Action::SetReplication(copies) => format!("Replication set to {copies}"),
+        };
+        let fraction = self.fraction();
+        let mut line = format!("{what} | moved={fraction:.3} (~{:.1}%)", fraction * 100.0);
+        if matches!(self.action, Action::FailNode(_)) {
+            line.push_str(&format!(
+                " | under-replicated={} lost={}",
+                self.under_replicated, self.lost
+            ));
+        }
+        line
+    }
+}
+
+/// A vector that changed place in the last change, kept to draw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MovedKey {
+    /// The vector's serial number.
+    pub serial: u32,
+    /// Its ring position.
+    pub position: u64,
+    /// Index of its flow in [`Movement::flows`].
+    pub flow: usize,
+}
+
+/// What a topology change returns: the movement report, and the ring after
+/// the change, which a notebook cell shows as a picture.
+///
+/// ```
+/// let mut db = elastic_vdb::VectorStore::default();
+/// let step = db.add_node("nodeA")?;
+/// assert!(step.view.to_svg().contains("<svg"));
+/// # Ok::<(), elastic_vdb::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// What moved.
+    pub movement: Movement,
+    /// The ring after the change, with the moved vectors marked.
+    pub view: RingView,
+}
+
+impl Step {
+    /// Shows the ring picture in an evcxr notebook cell.
+    pub fn evcxr_display(&self) {
+        self.view.evcxr_display();
+    }
+}

@@ -1,0 +1,194 @@
+//! Exact top-k cosine similarity, scatter-gathered over the shards.
+
+use std::cmp::Ordering;
+
+use ndarray::ArrayView1;
+
+use super::{Shard, VectorStore, vector_id};
+use crate::error::Error;
+use crate::hash::key_position;
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The vector's id, e.g. `vec_000042`.
+    pub id: String,
+    /// Its serial number.
+    pub serial: u32,
+    /// Cosine similarity to the query, from -1 to 1.
+    pub score: f32,
+}
+
+/// Best first; equal scores by serial number, so results are stable.
+fn better(a: &(f32, u32), b: &(f32, u32)) -> Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+/// The `k` best of `scored`, best first.
+fn top_k(mut scored: Vec<(f32, u32)>, k: usize) -> Vec<(f32, u32)> {
+    if scored.len() > k {
+        scored.select_nth_unstable_by(k - 1, better);
+        scored.truncate(k);
+    }
+    scored.sort_unstable_by(better);
+    scored
+}
+
+/// A shard's local top-k: one matrix-vector product over its rows.
+fn shard_top_k(shard: &Shard, query: ArrayView1<'_, f32>, k: usize) -> Vec<(f32, u32)> {
+    if shard.is_empty() {
+        return Vec::new();
+    }
+    let scores = shard.vectors().dot(&query);
+    let scored = scores
+        .iter()
+        .zip(shard.serials())
+        .map(|(&score, &serial)| (score, serial))
+        .collect();
+    top_k(scored, k)
+}
+
+impl VectorStore {
+    /// The `k` stored vectors most similar to `query` by cosine similarity,
+    /// best first. Every shard computes its own top `k` over its primaries
+    /// (so each vector counts once, however many replicas it has), and the
+    /// partial results are merged.
+    ///
+    /// ```
+    /// use elastic_vdb::{StoreConfig, VectorStore};
+    ///
+    /// let mut db = VectorStore::new(StoreConfig { dimension: 3, ..Default::default() })?;
+    /// db.add_vectors(100)?;
+    /// db.add_node("a")?;
+    /// db.add_node("b")?;
+    /// let hits = db.search(&[1.0, 0.0, 0.0], 5)?;
+    /// assert_eq!(hits.len(), 5);
+    /// assert!(hits.windows(2).all(|pair| pair[0].score >= pair[1].score));
+    /// assert_eq!(db.search(&[1.0, 0.0], 5).unwrap_err().to_string(),
+    ///            "query has 2 components; the store's vectors have 3");
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn search(&self, query: &[f32], k: usize) -> Result<Vec<Hit>, Error> {
+        let query = self.normalized_query(query, k)?;
+        let view = ArrayView1::from(&query[..]);
+        let partial: Vec<(f32, u32)> = self
+            .primary_shards()
+            .flat_map(|shard| shard_top_k(shard, view, k))
+            .collect();
+        Ok(hits(top_k(partial, k)))
+    }
+
+    /// The `k` vectors most similar to the stored vector `id` (which comes
+    /// first, with score 1).
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(500)?;
+    /// db.add_node("a")?;
+    /// let hits = db.search_by_id("vec_000042", 3)?;
+    /// assert_eq!(hits[0].id, "vec_000042");
+    /// assert!((hits[0].score - 1.0).abs() < 1e-5);
+    /// assert!(db.search_by_id("vec_999999", 3).is_err());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn search_by_id(&self, id: &str, k: usize) -> Result<Vec<Hit>, Error> {
+        let vector = self
+            .vector_by_id(id)
+            .ok_or_else(|| Error::UnknownVector(id.to_owned()))?;
+        self.search(&vector, k)
+    }
+
+    /// The same answer as [`VectorStore::search`], computed the slow, obvious
+    /// way: every vector scored one at a time. Tests compare the two.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(300)?;
+    /// db.add_node("a")?;
+    /// db.add_node("b")?;
+    /// let fast = db.search_by_id("vec_000001", 10)?;
+    /// let slow = db.brute_force_search(&db.vector_by_id("vec_000001").unwrap(), 10)?;
+    /// assert_eq!(fast.iter().map(|h| &h.id).collect::<Vec<_>>(), slow.iter().map(|h| &h.id).collect::<Vec<_>>());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn brute_force_search(&self, query: &[f32], k: usize) -> Result<Vec<Hit>, Error> {
+        let query = self.normalized_query(query, k)?;
+        let mut scored = Vec::with_capacity(self.len());
+        for shard in self.primary_shards() {
+            for (row, &serial) in shard.serials().iter().enumerate() {
+                let score: f32 = shard.row(row).iter().zip(&query).map(|(a, b)| a * b).sum();
+                scored.push((score, serial));
+            }
+        }
+        scored.sort_unstable_by(better);
+        scored.truncate(k);
+        Ok(hits(scored))
+    }
+
+    /// A stored vector's components, by id.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(1)?;
+    /// assert_eq!(db.vector_by_id("vec_000000").unwrap().len(), 256);
+    /// assert!(db.vector_by_id("nope").is_none());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn vector_by_id(&self, id: &str) -> Option<Vec<f32>> {
+        let serial: u32 = id.strip_prefix("vec_")?.parse().ok()?;
+        if vector_id(serial) != id {
+            return None;
+        }
+        let position = key_position(id);
+        let shard = match self.ring.owner_of_position(position) {
+            Some(owner) => self.primaries.get(owner)?,
+            None => &self.unassigned,
+        };
+        let row = shard.row_of(serial, position)?;
+        Some(shard.row(row).to_vec())
+    }
+
+    fn normalized_query(&self, query: &[f32], k: usize) -> Result<Vec<f32>, Error> {
+        if k == 0 {
+            return Err(Error::ZeroK);
+        }
+        if query.len() != self.config.dimension {
+            return Err(Error::QueryDimension {
+                expected: self.config.dimension,
+                got: query.len(),
+            });
+        }
+        if let Some((index, &value)) = query.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(Error::NonFiniteQuery { index, value });
+        }
+        let norm = query.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm == 0.0 || !norm.is_finite() {
+            return Err(Error::ZeroQuery);
+        }
+        Ok(query.iter().map(|x| x / norm).collect())
+    }
+}
+
+fn hits(scored: Vec<(f32, u32)>) -> Vec<Hit> {
+    scored
+        .into_iter()
+        .map(|(score, serial)| Hit {
+            id: vector_id(serial),
+            serial,
+            score,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_k_orders_by_score_then_serial() {
+        let scored = vec![(0.5, 3), (0.9, 7), (0.5, 1), (-1.0, 0), (0.9, 2)];
+        assert_eq!(top_k(scored.clone(), 3), [(0.9, 2), (0.9, 7), (0.5, 1)]);
+        assert_eq!(top_k(scored, 10).len(), 5);
+    }
+}
