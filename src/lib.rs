@@ -36,7 +36,7 @@ pub mod store;
 pub use error::Error;
 pub use render::{DistributionView, HistoryView, RenderOptions, RingView};
 pub use ring::Ring;
-pub use store::{Action, Flow, Movement, Step, StoreConfig, VectorStore};
+pub use store::{Action, Flow, Hit, MigrationPlan, Movement, Step, StoreConfig, VectorStore};
 
 /// Everything a notebook needs, in one `use`.
 ///
@@ -50,7 +50,9 @@ pub mod prelude {
     pub use crate::error::Error;
     pub use crate::render::{DistributionView, HistoryView, RenderOptions, RingView};
     pub use crate::ring::Ring;
-    pub use crate::store::{Action, Flow, Movement, Step, StoreConfig, VectorStore};
+    pub use crate::store::{
+        Action, Flow, Hit, MigrationPlan, Movement, Step, StoreConfig, VectorStore,
+    };
 }
 
 /// The README's example, compiled and run as a doctest.

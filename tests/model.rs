@@ -389,3 +389,34 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    /// A plan, made before anything moves, predicts exactly what the change moves.
+    #[test]
+    fn plans_predict_the_moves_exactly(
+        nodes in proptest::collection::btree_set(0u8..8, 0..6),
+        vectors in 0usize..300,
+        copies in 1usize..4,
+        vnodes in 1u32..20,
+        target in 0u8..8,
+    ) {
+        let mut store = VectorStore::new(StoreConfig { vnodes, dimension: 2, seed: 3, replication: copies }).unwrap();
+        store.add_vectors(vectors).unwrap();
+        for node in &nodes {
+            store.add_node(&node_name(*node)).unwrap();
+        }
+        let id = node_name(target);
+        let plan = if nodes.contains(&target) { store.plan_remove_node(&id) } else { store.plan_add_node(&id) }.unwrap();
+        let step = store.apply(&plan).unwrap();
+        let planned: Vec<(Option<String>, Option<String>, usize)> =
+            plan.flows.iter().map(|f| (f.from.clone(), f.to.clone(), f.vectors)).collect();
+        let done: Vec<(Option<String>, Option<String>, usize)> =
+            step.movement.flows.iter().map(|f| (f.from.clone(), f.to.clone(), f.count)).collect();
+        prop_assert_eq!(planned, done);
+        prop_assert_eq!(plan.moved(), step.movement.moved);
+        prop_assert_eq!(plan.bytes(), plan.moved() * 2 * 4);
+        check_copies(&store);
+    }
+}

@@ -74,7 +74,7 @@ fn print_evcxr_blocks(summary: &str, alt: &str, svg: &str) {
 }
 
 /// Escapes text for an XML attribute or element.
-fn escape_xml(text: &str) -> String {
+pub(crate) fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -50,6 +50,10 @@ pub struct RingView {
     stride: usize,
     flows: Vec<Flow>,
     distribution: BTreeMap<String, usize>,
+    replicas: BTreeMap<String, usize>,
+    /// Positions of the sampled lost vectors.
+    lost: Vec<u64>,
+    lost_total: usize,
     total: usize,
     unassigned: usize,
     status: Option<String>,
@@ -59,7 +63,9 @@ pub struct RingView {
 impl RingView {
     pub(crate) fn of_store(store: &VectorStore) -> RingView {
         let total = store.len();
-        let stride = total.div_ceil(VIEW_SAMPLE_CAP).max(1);
+        let stride = (store.generated() as usize)
+            .div_ceil(VIEW_SAMPLE_CAP)
+            .max(1);
         let mut dots: Vec<(u32, u64, Option<String>)> = store
             .placed_vectors()
             .filter(|(serial, _, _)| *serial as usize % stride == 0)
@@ -82,6 +88,14 @@ impl RingView {
                 .map(|movement| movement.flows.clone())
                 .unwrap_or_default(),
             distribution: store.distribution(),
+            replicas: store.replica_distribution(),
+            lost: store
+                .lost()
+                .into_iter()
+                .filter(|serial| *serial as usize % stride == 0)
+                .map(|serial| crate::hash::key_position(&crate::store::vector_id(serial)))
+                .collect(),
+            lost_total: store.lost().len(),
             total,
             unassigned: store.unassigned().len(),
             status: last.map(crate::store::Movement::status_line),
@@ -356,6 +370,16 @@ impl RingView {
             layers.push_str("</g>");
         }
 
+        if !self.lost.is_empty() {
+            layers.push_str(r##"<path fill="none" stroke="#d00000" stroke-width="1.6" d=""##);
+            for &position in &self.lost {
+                let spread = (position & 0xffff) as f64 / 65_535.0;
+                let (x, y) = geometry.at(angle_of(position), radius + 22.0 + spread * 20.0);
+                let _ = write!(layers, "M{} {}l6 6m0 -6l-6 6", x - 3, y - 3);
+            }
+            layers.push_str("\"/>");
+        }
+
         self.draw_legend(root, width - legend_width, &colors)?;
         Ok(layers)
     }
@@ -409,8 +433,12 @@ impl RingView {
                 colors[node].filled(),
             ))
             .map_err(error)?;
+            let replicas = match self.replicas.get(node) {
+                Some(&count) if count > 0 => format!(" (+{} copies)", thousands(count)),
+                _ => String::new(),
+            };
             let line = format!(
-                "{node}: {}, {}, {:.1}%",
+                "{node}: {}{replicas}, {}, {:.1}%",
                 thousands(self.distribution.get(node).copied().unwrap_or(0)),
                 counts.get(node).copied().unwrap_or(0),
                 shares.get(node).copied().unwrap_or(0.0) * 100.0
@@ -477,6 +505,17 @@ impl RingView {
                 .map_err(error)?;
                 y += 22;
             }
+        }
+
+        if self.lost_total > 0 {
+            y += 10;
+            root.draw(&Text::new(
+                format!("lost (red \u{d7}): {}", thousands(self.lost_total)),
+                (left, y),
+                bold.clone().color(&RGBColor(208, 0, 0)),
+            ))
+            .map_err(error)?;
+            y += 22;
         }
 
         y += 10;

@@ -7,6 +7,7 @@
 //! topology change re-locates cached positions and never re-hashes a key.
 
 mod movement;
+mod plan;
 mod search;
 mod shard;
 mod snapshot;
@@ -19,6 +20,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, StandardNormal};
 
 pub use movement::{Action, Flow, MovedKey, Movement, Step, UNASSIGNED};
+pub use plan::{MigrationPlan, PlannedArc, PlannedFlow};
 pub use search::Hit;
 pub use shard::Shard;
 
@@ -537,43 +539,16 @@ impl VectorStore {
     /// list. Only arcs whose list changed are visited, and in them only the
     /// vectors on those arcs: the cost grows with what moves, not with the store.
     fn reconcile(&mut self, old: &Ring, old_copies: usize) -> Tally {
-        let copies = self.config.replication;
-        let mut bounds: Vec<u64> = old
-            .positions()
-            .iter()
-            .chain(self.ring.positions())
-            .copied()
-            .collect();
-        bounds.sort_unstable();
-        bounds.dedup();
-        // Each arc between consecutive boundaries has one preference list in
-        // each ring, read at its end.
-        let arcs: Vec<(u64, u64, bool)> = match bounds.len() {
-            0 => vec![(0, 0, true)],
-            1 => vec![(bounds[0], bounds[0], true)],
-            count => (0..count)
-                .map(|index| (bounds[(index + count - 1) % count], bounds[index], false))
-                .collect(),
-        };
-
         let mut tally = Tally::default();
-        let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
         let mut buffer = Vec::with_capacity(self.config.dimension);
-        for (start, end, whole) in arcs {
-            old.preference_slots(end, old_copies, &mut old_slots);
-            self.ring.preference_slots(end, copies, &mut new_slots);
-            let old_list: Vec<String> = old_slots
-                .iter()
-                .map(|&slot| old.slot_id(slot).to_owned())
-                .collect();
-            let new_list: Vec<String> = new_slots
-                .iter()
-                .map(|&slot| self.ring.slot_id(slot).to_owned())
-                .collect();
-            if old_list == new_list {
-                continue;
-            }
-
+        for arc in changed_arcs(old, old_copies, &self.ring, self.config.replication) {
+            let ChangedArc {
+                start,
+                end,
+                whole,
+                old_list,
+                new_list,
+            } = arc;
             // Every vector on this arc, from whichever old holder survives.
             let mut keys: BTreeSet<(u64, u32)> = BTreeSet::new();
             if old_list.is_empty() {
@@ -953,6 +928,65 @@ impl VectorStore {
             .values()
             .chain(std::iter::once(&self.unassigned))
     }
+}
+
+/// An arc of the circle whose preference list differs between two rings.
+#[derive(Debug, Clone)]
+struct ChangedArc {
+    start: u64,
+    end: u64,
+    whole: bool,
+    old_list: Vec<String>,
+    new_list: Vec<String>,
+}
+
+/// The arcs whose preference lists differ between `old` (with `old_copies`
+/// copies per vector) and `new`. The points of both rings cut the circle
+/// into arcs on which each ring's list is constant (read at the arc's end),
+/// so comparing one list per arc finds every vector that must move, at a
+/// cost that grows with the number of points, not of vectors.
+fn changed_arcs(old: &Ring, old_copies: usize, new: &Ring, copies: usize) -> Vec<ChangedArc> {
+    let mut bounds: Vec<u64> = old
+        .positions()
+        .iter()
+        .chain(new.positions())
+        .copied()
+        .collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let arcs: Vec<(u64, u64, bool)> = match bounds.len() {
+        0 => vec![(0, 0, true)],
+        1 => vec![(bounds[0], bounds[0], true)],
+        count => (0..count)
+            .map(|index| (bounds[(index + count - 1) % count], bounds[index], false))
+            .collect(),
+    };
+    let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
+    let mut changed = Vec::new();
+    for (start, end, whole) in arcs {
+        old.preference_slots(end, old_copies, &mut old_slots);
+        new.preference_slots(end, copies, &mut new_slots);
+        let same = old_slots
+            .iter()
+            .map(|&slot| old.slot_id(slot))
+            .eq(new_slots.iter().map(|&slot| new.slot_id(slot)));
+        if !same {
+            changed.push(ChangedArc {
+                start,
+                end,
+                whole,
+                old_list: old_slots
+                    .iter()
+                    .map(|&slot| old.slot_id(slot).to_owned())
+                    .collect(),
+                new_list: new_slots
+                    .iter()
+                    .map(|&slot| new.slot_id(slot).to_owned())
+                    .collect(),
+            });
+        }
+    }
+    changed
 }
 
 fn copy_kind(rank: usize) -> Copy {

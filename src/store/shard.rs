@@ -113,6 +113,20 @@ impl Shard {
         }
     }
 
+    /// How many vectors lie on an arc, as [`Shard::keys_on_arc`] would list.
+    pub(crate) fn count_on_arc(&self, start: u64, end: u64, whole: bool) -> usize {
+        if whole {
+            return self.len();
+        }
+        let after = (Bound::Excluded((start, u32::MAX)), Bound::Unbounded);
+        let up_to = (Bound::Unbounded, Bound::Included((end, u32::MAX)));
+        if start < end {
+            self.index.range((after.0, up_to.1)).count()
+        } else {
+            self.index.range(after).count() + self.index.range(up_to).count()
+        }
+    }
+
     pub(crate) fn row(&self, index: usize) -> &[f32] {
         &self.data[index * self.dimension..(index + 1) * self.dimension]
     }

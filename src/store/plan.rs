@@ -1,0 +1,311 @@
+//! Migration plans: what a topology change would move, worked out before
+//! anything moves.
+
+use std::collections::BTreeMap;
+
+use super::{Action, ChangedArc, VectorStore, changed_arcs};
+use crate::error::Error;
+use crate::render::escape_xml;
+use crate::ring::Ring;
+
+/// An arc of the ring that changes hands in a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedArc {
+    /// Where the arc starts (exclusive).
+    pub start: u64,
+    /// Where it ends (inclusive).
+    pub end: u64,
+    /// Its preference list now (owner first).
+    pub from: Vec<String>,
+    /// Its preference list after the change.
+    pub to: Vec<String>,
+    /// How many vectors lie on it.
+    pub vectors: usize,
+}
+
+/// Copies that a plan sends from one node to another (`None`: the
+/// unassigned pool).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedFlow {
+    /// The sender.
+    pub from: Option<String>,
+    /// The receiver.
+    pub to: Option<String>,
+    /// How many vectors.
+    pub vectors: usize,
+    /// How many bytes of vector data (`vectors * dimension * 4`).
+    pub bytes: usize,
+}
+
+/// What a proposed add or remove would move, computed from the ring and the
+/// shards' position indexes without touching any data.
+///
+/// ```
+/// let mut db = elastic_vdb::VectorStore::default();
+/// db.add_vectors(6000)?;
+/// for node in ["nodeA", "nodeB", "nodeC"] { db.add_node(node)?; }
+/// let plan = db.plan_add_node("nodeD")?;
+/// assert_eq!(plan.moved(), 1639);
+/// assert_eq!(plan.ideal_fraction(), 0.25);
+/// let step = db.add_node("nodeD")?;
+/// assert_eq!(step.movement.moved, plan.moved());
+/// # Ok::<(), elastic_vdb::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct MigrationPlan {
+    /// The change planned.
+    pub action: Action,
+    /// Arcs whose preference list changes, in ring order.
+    pub arcs: Vec<PlannedArc>,
+    /// Copies to send, per (from, to), sorted.
+    pub flows: Vec<PlannedFlow>,
+    /// Vectors in the store.
+    pub total: usize,
+    /// Nodes before the change.
+    pub nodes_before: usize,
+    /// Copies kept of each vector.
+    pub copies: usize,
+}
+
+impl MigrationPlan {
+    /// Copies the plan sends (with one copy per vector, vectors that move).
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// assert_eq!(db.plan_add_node("a")?.moved(), 0);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn moved(&self) -> usize {
+        self.flows.iter().map(|flow| flow.vectors).sum()
+    }
+
+    /// Bytes of vector data the plan sends.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(10)?;
+    /// assert_eq!(db.plan_add_node("a")?.bytes(), 10 * 256 * 4);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn bytes(&self) -> usize {
+        self.flows.iter().map(|flow| flow.bytes).sum()
+    }
+
+    /// The moved fraction, as in [`crate::Movement::fraction`].
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(10)?;
+    /// assert_eq!(db.plan_add_node("a")?.fraction(), 1.0);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn fraction(&self) -> f64 {
+        self.moved() as f64 / self.total.max(1) as f64
+    }
+
+    /// What consistent hashing promises: a join moves about 1/(n+1) of the
+    /// vectors, a removal about 1/n (times the copies kept of each vector,
+    /// since each copy on the arcs concerned travels).
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// assert_eq!(db.plan_remove_node("a")?.ideal_fraction(), 1.0);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn ideal_fraction(&self) -> f64 {
+        let nodes = match self.action {
+            Action::AddNode(_) => self.nodes_before + 1,
+            _ => self.nodes_before.max(1),
+        };
+        self.copies.min(nodes) as f64 / nodes as f64
+    }
+
+    /// One line: what moves, how much, against the theory.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(100)?;
+    /// db.add_node("a")?;
+    /// assert!(db.plan_add_node("b")?.summary().starts_with("Adding b would send"));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let what = match &self.action {
+            Action::AddNode(id) => format!("Adding {id}"),
+            Action::RemoveNode(id) => format!("Removing {id}"),
+            other => format!("{other:?}"),
+        };
+        format!(
+            "{what} would send {} of {} vectors ({:.1}%, {:.2} MB) over {} arcs; theory: {:.1}%",
+            self.moved(),
+            self.total,
+            self.fraction() * 100.0,
+            self.bytes() as f64 / 1e6,
+            self.arcs.len(),
+            self.ideal_fraction() * 100.0
+        )
+    }
+
+    /// The summary and the flows as HTML.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(100)?;
+    /// db.add_node("a")?;
+    /// assert!(db.plan_add_node("b")?.to_html().contains("<td>a</td><td>b</td>"));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn to_html(&self) -> String {
+        let mut html = format!(
+            "<p>{}</p><table><thead><tr><th>from</th><th>to</th><th style=\"text-align:right\">vectors</th><th style=\"text-align:right\">bytes</th></tr></thead><tbody>",
+            escape_xml(&self.summary())
+        );
+        for flow in &self.flows {
+            let name =
+                |node: &Option<String>| escape_xml(node.as_deref().unwrap_or(super::UNASSIGNED));
+            html.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td style=\"text-align:right\">{}</td><td style=\"text-align:right\">{}</td></tr>",
+                name(&flow.from),
+                name(&flow.to),
+                flow.vectors,
+                flow.bytes
+            ));
+        }
+        html.push_str("</tbody></table>");
+        html
+    }
+
+    /// Shows the plan in an evcxr notebook cell.
+    pub fn evcxr_display(&self) {
+        let mut text = self.summary();
+        for flow in &self.flows {
+            text.push_str(&format!(
+                "\n  {} -> {}: {} vectors, {} bytes",
+                flow.from.as_deref().unwrap_or(super::UNASSIGNED),
+                flow.to.as_deref().unwrap_or(super::UNASSIGNED),
+                flow.vectors,
+                flow.bytes
+            ));
+        }
+        println!("EVCXR_BEGIN_CONTENT text/plain\n{text}\nEVCXR_END_CONTENT");
+        println!(
+            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+            self.to_html()
+        );
+    }
+}
+
+impl VectorStore {
+    /// What adding `id` would move, without moving anything.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_node("a")?;
+    /// assert!(db.plan_add_node("a").is_err());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn plan_add_node(&self, id: &str) -> Result<MigrationPlan, Error> {
+        let mut after = self.ring.clone();
+        after.add_node(id)?;
+        Ok(self.plan(Action::AddNode(id.to_owned()), &after))
+    }
+
+    /// What removing `id` (a decommission) would move, without moving anything.
+    ///
+    /// ```
+    /// let db = elastic_vdb::VectorStore::default();
+    /// assert!(db.plan_remove_node("ghost").is_err());
+    /// ```
+    pub fn plan_remove_node(&self, id: &str) -> Result<MigrationPlan, Error> {
+        let mut after = self.ring.clone();
+        after.remove_node(id)?;
+        Ok(self.plan(Action::RemoveNode(id.to_owned()), &after))
+    }
+
+    /// Carries out a plan made by [`VectorStore::plan_add_node`] or
+    /// [`VectorStore::plan_remove_node`].
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(50)?;
+    /// let plan = db.plan_add_node("a")?;
+    /// assert_eq!(db.apply(&plan)?.movement.moved, plan.moved());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn apply(&mut self, plan: &MigrationPlan) -> Result<super::Step, Error> {
+        match &plan.action {
+            Action::AddNode(id) => self.add_node(id),
+            Action::RemoveNode(id) => self.remove_node(id),
+            other => Err(Error::Snapshot(format!(
+                "{other:?} is not a planned change"
+            ))),
+        }
+    }
+
+    fn plan(&self, action: Action, after: &Ring) -> MigrationPlan {
+        let copies = self.config.replication;
+        let bytes_per_vector = self.config.dimension * std::mem::size_of::<f32>();
+        let mut arcs = Vec::new();
+        let mut flows: BTreeMap<(Option<String>, Option<String>), usize> = BTreeMap::new();
+        for ChangedArc {
+            start,
+            end,
+            whole,
+            old_list,
+            new_list,
+        } in changed_arcs(&self.ring, copies, after, copies)
+        {
+            let holder = match old_list.first() {
+                Some(owner) => self.primaries.get(owner),
+                None => Some(&self.unassigned),
+            };
+            let vectors = holder.map_or(0, |shard| shard.count_on_arc(start, end, whole));
+            if vectors > 0 {
+                let source = old_list.first().cloned();
+                let receivers: Vec<Option<String>> = if new_list.is_empty() {
+                    vec![None]
+                } else {
+                    new_list
+                        .iter()
+                        .filter(|node| !old_list.contains(node))
+                        .cloned()
+                        .map(Some)
+                        .collect()
+                };
+                for receiver in receivers {
+                    *flows.entry((source.clone(), receiver)).or_default() += vectors;
+                }
+            }
+            arcs.push(PlannedArc {
+                start,
+                end,
+                from: old_list,
+                to: new_list,
+                vectors,
+            });
+        }
+        MigrationPlan {
+            action,
+            arcs,
+            flows: flows
+                .into_iter()
+                .map(|((from, to), vectors)| PlannedFlow {
+                    from,
+                    to,
+                    vectors,
+                    bytes: vectors * bytes_per_vector,
+                })
+                .collect(),
+            total: self.len(),
+            nodes_before: self.ring.node_count(),
+            copies,
+        }
+    }
+}
