@@ -66,12 +66,18 @@ impl RingView {
         let stride = (store.generated() as usize)
             .div_ceil(VIEW_SAMPLE_CAP)
             .max(1);
-        let mut dots: Vec<(u32, u64, Option<String>)> = store
-            .placed_vectors()
-            .filter(|(serial, _, _)| *serial as usize % stride == 0)
-            .map(|(serial, position, holder)| (serial, position, holder.map(str::to_owned)))
+        // The sample is read from the ring, not by scanning the shards: a
+        // view of a million-vector store costs what its sample costs.
+        let lost = store.lost();
+        let dots: Vec<(u32, u64, Option<String>)> = (0..store.generated())
+            .step_by(stride)
+            .filter(|serial| lost.binary_search(serial).is_err())
+            .map(|serial| {
+                let position = crate::hash::key_position(&crate::store::vector_id(serial));
+                let holder = store.ring().owner_of_position(position).map(str::to_owned);
+                (serial, position, holder)
+            })
             .collect();
-        dots.sort_unstable_by_key(|dot| dot.0);
         let moved = store
             .last_moved()
             .iter()
@@ -89,13 +95,13 @@ impl RingView {
                 .unwrap_or_default(),
             distribution: store.distribution(),
             replicas: store.replica_distribution(),
-            lost: store
-                .lost()
-                .into_iter()
+            lost: lost
+                .iter()
+                .copied()
                 .filter(|serial| *serial as usize % stride == 0)
                 .map(|serial| crate::hash::key_position(&crate::store::vector_id(serial)))
                 .collect(),
-            lost_total: store.lost().len(),
+            lost_total: lost.len(),
             total,
             unassigned: store.unassigned().len(),
             status: last.map(crate::store::Movement::status_line),

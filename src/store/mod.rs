@@ -120,9 +120,34 @@ impl Default for VectorStore {
 /// What a reconciliation did, before it becomes a [`Movement`].
 #[derive(Default)]
 struct Tally {
-    flows: BTreeMap<(Option<String>, Option<String>), usize>,
-    moved: Vec<(u32, u64, Option<String>, Option<String>)>,
+    /// Places seen, interned: `None` is the unassigned pool.
+    places: Vec<Option<String>>,
+    /// (from, to) place indexes -> copies sent.
+    flows: std::collections::HashMap<(usize, usize), usize>,
+    /// Serial, position, from and to of every copy sent.
+    moved: Vec<(u32, u64, usize, usize)>,
     dropped: usize,
+}
+
+impl Tally {
+    fn place(&mut self, name: Option<&str>) -> usize {
+        match self
+            .places
+            .iter()
+            .position(|place| place.as_deref() == name)
+        {
+            Some(index) => index,
+            None => {
+                self.places.push(name.map(str::to_owned));
+                self.places.len() - 1
+            }
+        }
+    }
+
+    fn send(&mut self, serial: u32, position: u64, from: usize, to: usize) {
+        *self.flows.entry((from, to)).or_default() += 1;
+        self.moved.push((serial, position, from, to));
+    }
 }
 
 impl VectorStore {
@@ -550,7 +575,7 @@ impl VectorStore {
                 new_list,
             } = arc;
             // Every vector on this arc, from whichever old holder survives.
-            let mut keys: BTreeSet<(u64, u32)> = BTreeSet::new();
+            let mut keys: Vec<(u64, u32)> = Vec::new();
             if old_list.is_empty() {
                 keys.extend(self.unassigned.keys_on_arc(start, end, whole));
             }
@@ -559,27 +584,31 @@ impl VectorStore {
                     keys.extend(shard.keys_on_arc(start, end, whole));
                 }
             }
+            keys.sort_unstable();
+            keys.dedup();
 
+            let old_places: Vec<usize> = old_list
+                .iter()
+                .map(|node| tally.place(Some(node)))
+                .collect();
+            let new_places: Vec<usize> = new_list
+                .iter()
+                .map(|node| tally.place(Some(node)))
+                .collect();
+            let pool = tally.place(None);
             for (position, serial) in keys {
-                let source = old_list
-                    .iter()
-                    .enumerate()
-                    .find(|(rank, node)| {
-                        self.shard_of(node, copy_kind(*rank))
-                            .is_some_and(|shard| shard.copy_out(serial, position, &mut buffer))
-                    })
-                    .map(|(_, node)| node.clone());
-                if source.is_none() && !self.unassigned.copy_out(serial, position, &mut buffer) {
-                    continue;
-                }
-                let send = |to: Option<String>, tally: &mut Tally| {
-                    *tally.flows.entry((source.clone(), to.clone())).or_default() += 1;
-                    tally.moved.push((serial, position, source.clone(), to));
+                let source = old_list.iter().enumerate().position(|(rank, node)| {
+                    self.shard_of(node, copy_kind(rank))
+                        .is_some_and(|shard| shard.copy_out(serial, position, &mut buffer))
+                });
+                let from = match source {
+                    Some(rank) => old_places[rank],
+                    None if self.unassigned.copy_out(serial, position, &mut buffer) => pool,
+                    None => continue,
                 };
-
                 if new_list.is_empty() {
                     self.unassigned.push(serial, position, &buffer);
-                    send(None, &mut tally);
+                    tally.send(serial, position, from, pool);
                 }
                 for (rank, node) in new_list.iter().enumerate() {
                     let wanted = copy_kind(rank);
@@ -603,7 +632,7 @@ impl VectorStore {
                                 .get_mut(node)
                                 .expect("on the ring")
                                 .push(serial, position, &buffer);
-                            send(Some(node.clone()), &mut tally);
+                            tally.send(serial, position, from, new_places[rank]);
                         }
                     }
                 }
@@ -646,23 +675,31 @@ impl VectorStore {
         under_replicated: usize,
         lost: usize,
     ) -> Step {
-        let flows: Vec<Flow> = tally
-            .flows
-            .into_iter()
-            .map(|((from, to), count)| Flow { from, to, count })
-            .collect();
-        let flow_index: BTreeMap<(Option<&str>, Option<&str>), usize> = flows
+        let mut pairs: Vec<((usize, usize), usize)> = tally.flows.into_iter().collect();
+        let places = &tally.places;
+        pairs.sort_by(|(a, _), (b, _)| {
+            (&places[a.0], &places[a.1]).cmp(&(&places[b.0], &places[b.1]))
+        });
+        let flow_index: std::collections::HashMap<(usize, usize), usize> = pairs
             .iter()
             .enumerate()
-            .map(|(index, flow)| ((flow.from.as_deref(), flow.to.as_deref()), index))
+            .map(|(index, (pair, _))| (*pair, index))
+            .collect();
+        let flows: Vec<Flow> = pairs
+            .iter()
+            .map(|&((from, to), count)| Flow {
+                from: places[from].clone(),
+                to: places[to].clone(),
+                count,
+            })
             .collect();
         let mut last_moved: Vec<MovedKey> = tally
             .moved
             .iter()
-            .map(|(serial, position, from, to)| MovedKey {
-                serial: *serial,
-                position: *position,
-                flow: flow_index[&(from.as_deref(), to.as_deref())],
+            .map(|&(serial, position, from, to)| MovedKey {
+                serial,
+                position,
+                flow: flow_index[&(from, to)],
             })
             .collect();
         last_moved.sort_unstable_by_key(|key| (key.serial, key.flow));
@@ -898,27 +935,6 @@ impl VectorStore {
     #[must_use]
     pub fn distribution_view(&self) -> DistributionView {
         DistributionView::of_store(self)
-    }
-
-    /// Every live vector's serial number and cached position, with the node
-    /// holding its primary copy (`None`: unassigned).
-    pub(crate) fn placed_vectors(&self) -> impl Iterator<Item = (u32, u64, Option<&str>)> + '_ {
-        self.primaries
-            .iter()
-            .flat_map(|(id, shard)| {
-                shard
-                    .serials()
-                    .iter()
-                    .zip(shard.positions())
-                    .map(move |(&serial, &position)| (serial, position, Some(id.as_str())))
-            })
-            .chain(
-                self.unassigned
-                    .serials()
-                    .iter()
-                    .zip(self.unassigned.positions())
-                    .map(|(&serial, &position)| (serial, position, None)),
-            )
     }
 
     /// The shards searched, each vector once: every node's primaries and the

@@ -79,8 +79,10 @@ impl Shard {
             let dimension = self.dimension;
             self.data
                 .copy_within(last * dimension..(last + 1) * dimension, row * dimension);
-            self.index
-                .insert((moved_position, moved_serial), row as u32);
+            *self
+                .index
+                .get_mut(&(moved_position, moved_serial))
+                .expect("every row is indexed") = row as u32;
         }
         self.serials.truncate(last);
         self.positions.truncate(last);

@@ -12,7 +12,7 @@
 //   node tests/browser/lab.test.mjs   (run by `make test`, which sets the environment)
 
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,16 +93,23 @@ async function startLab(dir, settings) {
   throw new Error(`JupyterLab did not start:\n${log}`);
 }
 
+// The ring cells are the ones whose code changes the cluster or draws it.
+const ringCell = /add_node\(|remove_node\(|rebuild\(|ring_view\(\)/;
+const committed = JSON.parse(readFileSync(join(root, 'notebooks', notebook), 'utf8'));
+const codeCells = committed.cells.filter((cell) => cell.cell_type === 'code');
+const expectedRings = codeCells.filter((cell) => ringCell.test([].concat(cell.source).join(''))).length;
+
 async function openNotebook(context, base, token) {
   const page = await context.newPage();
   await page.goto(`${base}/lab/tree/${notebook}?token=${token}&reset`);
   const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  await panel.locator('.jp-Cell').first().waitFor({ timeout: 120_000 });
+  // Loaded when every code cell of the file shows its code.
+  await page.waitForFunction((count) => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    return panel && panel.querySelectorAll('.jp-CodeCell .jp-InputArea .cm-content').length === count;
+  }, codeCells.length, { timeout: 300_000, polling: 500 });
   return { page, panel };
 }
-
-// The ring cells are the ones whose code changes the cluster or draws it.
-const ringCell = /add_node\(|remove_node\(|rebuild\(|ring_view\(\)/;
 
 async function ringImages(panel) {
   const cells = panel.locator('.jp-CodeCell');
@@ -136,7 +143,8 @@ try {
   {
     const { page, panel } = await openNotebook(context, server.base, server.token);
     const rings = await ringImages(panel);
-    check(rings.length >= 6, `committed notebook has ${rings.length} ring cells (want >= 6)`);
+    check(expectedRings >= 6 && rings.length === expectedRings,
+      `committed notebook shows ${rings.length} ring cells (the file has ${expectedRings})`);
     for (const ring of rings) check(ring.shown, `ring shows, untrusted: ${ring.code}`);
     await page.screenshot({ path: join(shots, 'lab-untrusted.png'), fullPage: false });
     await page.close();
@@ -165,7 +173,7 @@ try {
     console.log(`  run all took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const rings = await ringImages(panel);
-    check(rings.length >= 6, `live run has ${rings.length} ring cells (want >= 6)`);
+    check(rings.length === expectedRings, `live run shows ${rings.length} ring cells (the file has ${expectedRings})`);
     for (const [index, ring] of rings.entries()) {
       check(ring.shown, `ring shows after: ${ring.code}`);
       await ring.cell.screenshot({ path: join(shots, `lab-ring-${String(index).padStart(2, '0')}.png`) });
