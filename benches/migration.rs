@@ -1,0 +1,59 @@
+//! Migration cost against a full re-placement, measured side by side.
+//!
+//! A store of 100 nodes x 80 vnodes and 1,000,000 vectors (16 dimensions,
+//! so that setup stays short; the data copied per moved vector grows with
+//! the dimension). `full_replacement` hashes and locates every key again,
+//! as the original demo does after each change; `plan_add` works out a
+//! join without moving anything; `add_node` carries one out. The ratios
+//! to report are `plan_add / full_replacement` and `add_node / full_replacement`.
+//!
+//! `cargo bench --bench migration`
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use elastic_vdb::store::vector_id;
+use elastic_vdb::{StoreConfig, VectorStore};
+
+const VECTORS: usize = 1_000_000;
+
+fn store() -> VectorStore {
+    let mut db = VectorStore::new(StoreConfig {
+        dimension: 16,
+        ..StoreConfig::default()
+    })
+    .expect("valid configuration");
+    for node in 0..100 {
+        db.add_node(&format!("node-{node:03}"))
+            .expect("distinct ids");
+    }
+    db.add_vectors(VECTORS).expect("a million vectors fit");
+    db
+}
+
+fn migration(c: &mut Criterion) {
+    let db = store();
+    let mut group = c.benchmark_group("migration/100-nodes-1M");
+    group.sample_size(10);
+    group.bench_function("full_replacement", |b| {
+        b.iter(|| {
+            (0..VECTORS as u32).fold(0usize, |acc, serial| {
+                acc ^ db.ring().owner(&vector_id(serial)).map_or(0, str::len)
+            })
+        });
+    });
+    group.bench_function("plan_add", |b| {
+        b.iter(|| black_box(db.plan_add_node("newcomer").expect("new id").moved()));
+    });
+    group.bench_function("add_node", |b| {
+        b.iter_batched(
+            || db.clone(),
+            |mut copy| black_box(copy.add_node("newcomer").expect("new id").movement.moved),
+            BatchSize::PerIteration,
+        );
+    });
+    group.finish();
+}
+
+criterion_group!(benches, migration);
+criterion_main!(benches);
