@@ -34,7 +34,7 @@ pub mod ring;
 pub mod store;
 
 pub use error::Error;
-pub use render::{DistributionView, HistoryView, RenderOptions, RingView};
+pub use render::{DistributionView, HistoryView, RenderOptions, RingView, Timeline};
 pub use ring::Ring;
 pub use store::{Action, Flow, Hit, MigrationPlan, Movement, Step, StoreConfig, VectorStore};
 
@@ -48,7 +48,7 @@ pub use store::{Action, Flow, Hit, MigrationPlan, Movement, Step, StoreConfig, V
 /// ```
 pub mod prelude {
     pub use crate::error::Error;
-    pub use crate::render::{DistributionView, HistoryView, RenderOptions, RingView};
+    pub use crate::render::{DistributionView, HistoryView, RenderOptions, RingView, Timeline};
     pub use crate::ring::Ring;
     pub use crate::store::{
         Action, Flow, Hit, MigrationPlan, Movement, Step, StoreConfig, VectorStore,

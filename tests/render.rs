@@ -163,3 +163,37 @@ fn the_history_table_lists_every_change_with_its_ideal() {
     assert_eq!(html.matches("<tr>").count(), 7);
     assert!(html.contains("<td style=\"text-align:right\">27.3%</td>"));
 }
+
+#[test]
+fn a_timeline_animates_every_step_and_lays_them_out() {
+    use elastic_vdb::Timeline;
+    let mut db = VectorStore::default();
+    db.add_vectors(2000).unwrap();
+    let mut timeline = Timeline::new();
+    timeline.push(db.ring_view());
+    for node in ["nodeA", "nodeB", "nodeC"] {
+        timeline.push(db.add_node(node).unwrap().view);
+    }
+    let svg = timeline.to_animated_svg();
+    // One group per step, each visible during its own quarter of an 8 s loop.
+    assert_eq!(svg.matches("<animate ").count(), 4);
+    assert!(svg.contains(r#"values="0;0;1;0" keyTimes="0.0000;0.2500;0.5000;0.7500" dur="8s""#));
+    assert!(svg.contains("step 4 of 4"));
+    assert_eq!(svg.matches("Added node | moved=").count(), 3);
+    assert!(svg.len() < 400_000, "{} bytes", svg.len());
+
+    let strip = timeline.filmstrip();
+    let grid = strip.to_svg();
+    assert!(
+        grid.contains(r#"width="1140" height="582""#),
+        "3 columns x 2 rows"
+    );
+    for caption in [
+        "1. start",
+        "2. Added node | moved=1.000",
+        "4. Added node | moved=0.",
+    ] {
+        assert!(grid.contains(caption), "missing {caption}");
+    }
+    assert!(!grid.contains("<animate"));
+}

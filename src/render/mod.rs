@@ -11,11 +11,13 @@ mod bars;
 mod history;
 mod palette;
 mod ring;
+mod timeline;
 
 pub use bars::DistributionView;
 pub use history::HistoryView;
 pub use palette::{node_colors, rgb_hex};
 pub use ring::RingView;
+pub use timeline::{Filmstrip, Timeline};
 
 use base64::Engine;
 

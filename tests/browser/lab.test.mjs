@@ -184,6 +184,22 @@ try {
     await page.screenshot({ path: join(shots, 'lab-live.png'), fullPage: false });
     await page.close();
   }
+
+  console.log('exported HTML: the timeline animates');
+  {
+    // run_notebooks.py (make test runs it first) renders each executed notebook to HTML.
+    const html = join(root, 'target', 'notebooks', '04-replication-and-failure.html');
+    const page = await context.newPage();
+    await page.goto(`file://${html}`);
+    const animation = page.locator('img[alt*="animated"]').first();
+    await animation.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    const first = await animation.screenshot();
+    await page.waitForTimeout(2_600);
+    const second = await animation.screenshot({ path: join(shots, 'html-timeline.png') });
+    check(first.length > 1000 && !first.equals(second), 'the animated timeline shows a different step 2.6 s later');
+    await page.close();
+  }
 } catch (error) {
   failed += 1;
   for (const [index, page] of context.pages().entries()) {
