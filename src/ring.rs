@@ -244,9 +244,12 @@ impl Ring {
     /// ```
     #[must_use]
     pub fn weight_of(&self, id: &str) -> Option<f64> {
+        self.record(id).map(|record| record.weight)
+    }
+
+    fn record(&self, id: &str) -> Option<&NodeRecord> {
         self.slot_of(id)
             .and_then(|slot| self.slots[slot as usize].as_ref())
-            .map(|record| record.weight)
     }
 
     /// The nodes in the order they joined, with their weights.
@@ -568,9 +571,7 @@ impl Ring {
     /// ```
     #[must_use]
     pub fn vnodes_of(&self, id: &str) -> Option<u32> {
-        self.slot_of(id)
-            .and_then(|slot| self.slots[slot as usize].as_ref())
-            .map(|record| record.vnodes)
+        self.record(id).map(|record| record.vnodes)
     }
 
     /// Points per node, sorted by node id (the tutorial's `snapshot`).

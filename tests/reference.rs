@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use elastic_vdb::hash::position;
 use elastic_vdb::store::UNASSIGNED;
-use elastic_vdb::{Ring, StoreConfig, VectorStore};
+use elastic_vdb::{Movement, Ring, StoreConfig, VectorStore};
 use serde_json::Value;
 
 fn reference() -> Value {
@@ -81,23 +81,7 @@ fn the_tutorial_session_moves_and_places_every_vector_as_the_tutorial_does() {
         }
         .unwrap();
         let label = format!("{} {node}", expected["action"]);
-        assert_eq!(
-            step.movement.moved as u64,
-            expected["moved"].as_u64().unwrap(),
-            "{label}"
-        );
-        assert_eq!(
-            step.movement.fraction(),
-            expected["fraction"].as_f64().unwrap(),
-            "{label}"
-        );
-        let flows: BTreeMap<String, usize> = step
-            .movement
-            .flows
-            .iter()
-            .map(|flow| (flow.label(), flow.count))
-            .collect();
-        assert_eq!(flows, counts(&expected["flows"]), "{label}");
+        assert_movement(&step.movement, expected, &label);
         assert_eq!(
             distribution_with_unassigned(&db),
             counts(&expected["distribution"]),
@@ -185,29 +169,33 @@ fn movements_between_layouts_match() {
             .reshape(&to, case["to_vnodes"].as_u64().unwrap() as u32)
             .unwrap();
         let label = format!("{from:?} -> {to:?}");
-        assert_eq!(
-            step.movement.moved as u64,
-            case["moved"].as_u64().unwrap(),
-            "{label}"
-        );
+        assert_movement(&step.movement, case, &label);
         assert_eq!(
             step.movement.total as u64,
             case["total"].as_u64().unwrap(),
             "{label}"
         );
-        assert_eq!(
-            step.movement.fraction(),
-            case["fraction"].as_f64().unwrap(),
-            "{label}"
-        );
-        let flows: BTreeMap<String, usize> = step
-            .movement
-            .flows
-            .iter()
-            .map(|flow| (flow.label(), flow.count))
-            .collect();
-        assert_eq!(flows, counts(&case["flows"]), "{label}");
     }
+}
+
+/// The moved count, fraction and flows of a movement against the fixture's.
+fn assert_movement(movement: &Movement, expected: &Value, label: &str) {
+    assert_eq!(
+        movement.moved as u64,
+        expected["moved"].as_u64().unwrap(),
+        "{label}"
+    );
+    assert_eq!(
+        movement.fraction(),
+        expected["fraction"].as_f64().unwrap(),
+        "{label}"
+    );
+    let flows: BTreeMap<String, usize> = movement
+        .flows
+        .iter()
+        .map(|flow| (flow.label(), flow.count))
+        .collect();
+    assert_eq!(flows, counts(&expected["flows"]), "{label}");
 }
 
 #[test]
