@@ -184,21 +184,8 @@ impl Ring {
     pub fn add_node_with_vnodes(&mut self, id: &str, vnodes: u32) -> Result<(), Error> {
         validate_node_id(id)?;
         let vnodes = validate_vnodes(vnodes.into())?;
-        if self.by_id.contains_key(id) {
-            return Err(Error::DuplicateNode(id.to_owned()));
-        }
-        let order = self.next_order;
-        self.next_order += 1;
         let weight = f64::from(vnodes) / f64::from(self.vnodes_per_node);
-        self.insert_node(
-            id,
-            vnodes,
-            weight,
-            order,
-            vnode_position,
-            salted_vnode_position,
-        );
-        Ok(())
+        self.join(id, vnodes, weight)
     }
 
     /// Adds a node whose capacity is `weight` times a standard node's: it
@@ -218,6 +205,11 @@ impl Ring {
     pub fn add_weighted_node(&mut self, id: &str, weight: f64) -> Result<(), Error> {
         validate_node_id(id)?;
         let vnodes = weighted_vnodes(weight, self.vnodes_per_node)?;
+        self.join(id, vnodes, weight)
+    }
+
+    /// Places a node whose id and vnode count were checked, unless it is there.
+    fn join(&mut self, id: &str, vnodes: u32, weight: f64) -> Result<(), Error> {
         if self.by_id.contains_key(id) {
             return Err(Error::DuplicateNode(id.to_owned()));
         }
