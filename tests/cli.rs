@@ -197,3 +197,86 @@ fn bad_arguments_exit_2_and_bad_values_exit_1_with_the_value_named() {
         assert!(output.stdout.is_empty());
     }
 }
+
+#[test]
+fn search_json_is_the_brute_force_answer_with_any_replication() {
+    use elastic_vdb::{StoreConfig, VectorStore};
+    let mut db = VectorStore::new(StoreConfig {
+        dimension: 32,
+        ..StoreConfig::default()
+    })
+    .unwrap();
+    db.add_vectors(3000).unwrap();
+    let query = db.vector_by_id("vec_000042").unwrap();
+    let expected = db.brute_force_search(&query, 7).unwrap();
+    for replicas in ["1", "2", "3"] {
+        let output = json(&[
+            "search",
+            "--nodes",
+            "A,B,C",
+            "--vectors",
+            "3000",
+            "--dimension",
+            "32",
+            "--replicas",
+            replicas,
+            "--query",
+            "vec_000042",
+            "--k",
+            "7",
+            "--json",
+        ]);
+        let results = output["results"].as_array().unwrap();
+        assert_eq!(results.len(), 7);
+        for (got, want) in results.iter().zip(&expected) {
+            assert_eq!(got["id"], want.id.as_str(), "replicas {replicas}");
+            assert!((got["score"].as_f64().unwrap() - f64::from(want.score)).abs() < 1e-6);
+        }
+    }
+    let output = run(&["search", "--nodes", "A", "--query", "vec_999999"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim_end(),
+        r#"error: vector "vec_999999" is not in the store"#
+    );
+    let output = run(&[
+        "search",
+        "--nodes",
+        "A",
+        "--query",
+        "vec_000001",
+        "--k",
+        "0",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim_end(),
+        "error: k must be at least 1, got 0"
+    );
+}
+
+#[test]
+fn one_replica_changes_nothing_in_movement_and_distribution() {
+    for args in [
+        vec!["movement", "--from", "A,B,C", "--to", "A,B,C,D", "--json"],
+        vec!["distribution", "--nodes", "A,B,C", "--json"],
+    ] {
+        let plain = json(&args);
+        let mut with_replicas = args.clone();
+        with_replicas.extend(["--replicas", "1"]);
+        assert_eq!(json(&with_replicas), plain);
+    }
+    let two = json(&[
+        "movement",
+        "--from",
+        "A,B,C",
+        "--to",
+        "A,B,C,D",
+        "--replicas",
+        "2",
+        "--json",
+    ]);
+    assert!(
+        two["moved"].as_u64().unwrap() > 1545,
+        "two copies per vector send more"
+    );
+}

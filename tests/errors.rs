@@ -154,3 +154,139 @@ fn node_list_messages() {
     assert_eq!(parse_node_list("").unwrap(), Vec::<String>::new());
     assert_eq!(parse_node_list(" A , B ").unwrap(), ["A", "B"]);
 }
+
+#[test]
+fn weight_and_replication_messages() {
+    let mut ring = Ring::new();
+    for (weight, shown) in [
+        (0.0, "0"),
+        (-1.5, "-1.5"),
+        (f64::NAN, "NaN"),
+        (f64::INFINITY, "inf"),
+    ] {
+        assert_eq!(
+            message(ring.add_weighted_node("a", weight)),
+            format!("node weight must be a finite number above 0, got {shown}")
+        );
+    }
+    assert_eq!(
+        message(ring.add_weighted_node("a", 1000.0)),
+        "vnodes per node must be between 1 and 10000, got 80000"
+    );
+    assert!(ring.is_empty(), "no failed call added a node");
+    for copies in [0, 17] {
+        let config = StoreConfig {
+            replication: copies,
+            ..StoreConfig::default()
+        };
+        assert_eq!(
+            message(VectorStore::new(config)),
+            format!("replication factor must be between 1 and 16, got {copies}")
+        );
+    }
+    let mut db = VectorStore::default();
+    assert_eq!(
+        message(db.set_replication(0)),
+        "replication factor must be between 1 and 16, got 0"
+    );
+    assert_eq!(db.config().replication, 1);
+    assert_eq!(
+        message(db.fail_node("ghost")),
+        r#"node "ghost" is not on the ring"#
+    );
+}
+
+#[test]
+fn search_messages() {
+    let mut db = VectorStore::new(StoreConfig {
+        dimension: 3,
+        ..StoreConfig::default()
+    })
+    .unwrap();
+    db.add_vectors(10).unwrap();
+    assert_eq!(
+        message(db.search(&[1.0, 2.0], 3)),
+        "query has 2 components; the store's vectors have 3"
+    );
+    assert_eq!(
+        message(db.search(&[1.0, f32::NAN, 0.0], 3)),
+        "query component 1 is NaN; it must be a finite number"
+    );
+    assert_eq!(
+        message(db.search(&[f32::NEG_INFINITY, 0.0, 0.0], 3)),
+        "query component 0 is -inf; it must be a finite number"
+    );
+    assert_eq!(
+        message(db.search(&[0.0, 0.0, 0.0], 3)),
+        "query is all zeros, so it has no direction to compare"
+    );
+    assert_eq!(
+        message(db.search(&[1.0, 0.0, 0.0], 0)),
+        "k must be at least 1, got 0"
+    );
+    assert_eq!(
+        message(db.search_by_id("vec_000010", 3)),
+        r#"vector "vec_000010" is not in the store"#
+    );
+    assert_eq!(
+        message(db.search_by_id("vec_1", 3)),
+        r#"vector "vec_1" is not in the store"#
+    );
+    assert_eq!(
+        db.search(&[1.0, 0.0, 0.0], 100).unwrap().len(),
+        10,
+        "k above the store's size"
+    );
+}
+
+#[test]
+fn saved_store_messages() {
+    let mut db = VectorStore::default();
+    db.add_node("a").unwrap();
+    db.add_vectors(5).unwrap();
+    let good = db.to_json();
+    let load = |json: &str| message(VectorStore::from_json(json));
+    assert!(
+        load(&good[..good.len() / 2])
+            .starts_with("cannot load the saved store: not valid JSON (EOF while parsing")
+    );
+    assert_eq!(
+        load("[1, 2]"),
+        r#"cannot load the saved store: it has no "format": "elastic-vdb store" field"#
+    );
+    assert_eq!(
+        load(r#"{"format": "something else", "version": 1}"#),
+        r#"cannot load the saved store: its format is "something else", not "elastic-vdb store""#
+    );
+    assert_eq!(
+        load(&good.replace(r#""version": 1"#, r#""version": "one""#)),
+        r#"cannot load the saved store: it has no numeric "version" field"#
+    );
+    assert_eq!(
+        load(&good.replace(r#""version": 1"#, r#""version": 2"#)),
+        "cannot load the saved store: it is version 2; this library reads version 1"
+    );
+    assert!(load(&good.replace(r#""seed": 42,"#, "")).contains("missing field `seed`"));
+    assert!(
+        load(&good.replace(r#""seed": 42,"#, r#""seed": 42, "colour": 1,"#))
+            .contains("unknown field `colour`")
+    );
+    assert_eq!(
+        load(&good.replace(r#""vnodes": 80"#, r#""vnodes": 0"#)),
+        "vnodes per node must be between 1 and 10000, got 0"
+    );
+    assert_eq!(
+        load(&good.replace(r#""id": "a""#, r#""id": """#)),
+        "node id is empty"
+    );
+    assert_eq!(
+        load(&good.replace(r#""lost": []"#, r#""lost": [7]"#)),
+        "cannot load the saved store: it lists vec_000007 as lost, but only 5 vectors were generated"
+    );
+    let twice = good.replace(r#""nodes": ["#, r#""nodes": [{"id": "a", "weight": 1.0},"#);
+    assert_eq!(load(&twice), r#"node "a" is already on the ring"#);
+    assert_eq!(
+        VectorStore::from_json(&good).unwrap().distribution(),
+        db.distribution()
+    );
+}
