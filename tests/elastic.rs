@@ -1,0 +1,126 @@
+//! Exact small examples for the elastic store: preference lists, plans,
+//! replication, failures and saved stores, on the tutorial's placement.
+
+use std::collections::BTreeMap;
+
+use elastic_vdb::hash::key_position;
+use elastic_vdb::{StoreConfig, VectorStore};
+
+fn tutorial(copies: usize) -> VectorStore {
+    let mut db = VectorStore::new(StoreConfig {
+        replication: copies,
+        ..StoreConfig::default()
+    })
+    .unwrap();
+    db.add_vectors(6000).unwrap();
+    for node in ["nodeA", "nodeB", "nodeC"] {
+        db.add_node(node).unwrap();
+    }
+    db
+}
+
+#[test]
+fn preference_lists_walk_clockwise_over_distinct_nodes() {
+    let mut db = tutorial(1);
+    db.add_node("nodeD").unwrap();
+    let ring = db.ring();
+    let position = key_position("vec_000007");
+    assert_eq!(ring.preference_list(position, 1), ["nodeB"]);
+    assert_eq!(ring.preference_list(position, 2), ["nodeB", "nodeC"]);
+    let all = ring.preference_list(position, 4);
+    assert_eq!(all.len(), 4, "every node once: {all:?}");
+    assert_eq!(
+        ring.preference_list(position, 9).len(),
+        4,
+        "no more than the nodes there are"
+    );
+    assert!(
+        elastic_vdb::Ring::new()
+            .preference_list(position, 2)
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_plan_for_node_d_is_the_tutorials_movement() {
+    let db = tutorial(1);
+    let plan = db.plan_add_node("nodeD").unwrap();
+    let flows: BTreeMap<String, usize> = plan
+        .flows
+        .iter()
+        .map(|flow| {
+            (
+                format!(
+                    "{}->{}",
+                    flow.from.as_deref().unwrap(),
+                    flow.to.as_deref().unwrap()
+                ),
+                flow.vectors,
+            )
+        })
+        .collect();
+    // The tutorial's own Python moved exactly these (tests/fixtures/reference.json).
+    let expected: BTreeMap<String, usize> = [
+        ("nodeA->nodeD", 283),
+        ("nodeB->nodeD", 716),
+        ("nodeC->nodeD", 640),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    assert_eq!(flows, expected);
+    assert_eq!(plan.bytes(), 1639 * 256 * 4);
+    assert_eq!(
+        plan.arcs.len(),
+        80,
+        "one arc ends at each of nodeD's 80 points"
+    );
+    assert_eq!(plan.arcs.iter().map(|arc| arc.vectors).sum::<usize>(), 1639);
+    assert!(plan.arcs.iter().all(|arc| arc.to == ["nodeD"]));
+    assert_eq!(
+        plan.summary(),
+        "Adding nodeD would send 1639 of 6000 vectors (27.3%, 1.68 MB) over 80 arcs; theory: 25.0%"
+    );
+}
+
+#[test]
+fn two_copies_survive_a_crash_and_one_does_not() {
+    let mut single = tutorial(1);
+    let held = single.distribution()["nodeB"];
+    let crash = single.fail_node("nodeB").unwrap().movement;
+    assert_eq!(
+        (crash.lost, crash.under_replicated, crash.moved),
+        (held, 0, 0)
+    );
+    assert_eq!(single.len(), 6000 - held);
+    assert_eq!(single.lost().len(), held);
+    assert!(
+        single
+            .search_by_id(&elastic_vdb::store::vector_id(single.lost()[0]), 1)
+            .is_err()
+    );
+
+    let mut double = tutorial(2);
+    assert_eq!(double.copies(), 12_000);
+    let on_b = double.distribution()["nodeB"] + double.replica_distribution()["nodeB"];
+    let crash = double.fail_node("nodeB").unwrap().movement;
+    assert_eq!((crash.lost, crash.under_replicated), (0, on_b));
+    assert_eq!(crash.moved, on_b, "one fresh copy for every copy lost");
+    assert_eq!(double.copies(), 12_000);
+    assert_eq!(double.len(), 6000);
+}
+
+#[test]
+fn a_saved_store_after_a_crash_loads_identically() {
+    let mut db = tutorial(1);
+    db.fail_node("nodeC").unwrap();
+    db.add_weighted_node("big", 2.5).unwrap();
+    let copy = VectorStore::from_json(&db.to_json()).unwrap();
+    assert_eq!(copy.distribution(), db.distribution());
+    assert_eq!(copy.lost(), db.lost());
+    assert_eq!(copy.ring().vnodes_of("big"), Some(200));
+    assert_eq!(copy.to_json(), db.to_json());
+    for id in ["vec_000000", "vec_004242", "vec_005999"] {
+        assert_eq!(copy.vector_by_id(id), db.vector_by_id(id), "{id}");
+    }
+}
