@@ -185,13 +185,14 @@ fn a_timeline_animates_every_step_and_lays_them_out() {
     let strip = timeline.filmstrip();
     let grid = strip.to_svg();
     assert!(
-        grid.contains(r#"width="1140" height="582""#),
+        grid.contains(r#"width="1140" height="594""#),
         "3 columns x 2 rows"
     );
     for caption in [
         "1. start",
-        "2. Added node | moved=1.000",
-        "4. Added node | moved=0.",
+        "2. Added node</tspan>",
+        ">moved=1.000 (~100.0%)</tspan>",
+        "4. Added node</tspan>",
     ] {
         assert!(grid.contains(caption), "missing {caption}");
     }

@@ -207,7 +207,7 @@ impl Filmstrip {
         let (frame_width, frame_height) = (options.width, options.height);
         let columns = self.columns.max(1);
         let rows = self.timeline.len().div_ceil(columns).max(1);
-        let (cell_width, cell_height, caption) = (380u32, 257u32, 34u32);
+        let (cell_width, cell_height, caption) = (380u32, 257u32, 40u32);
         let width = cell_width * columns as u32;
         let height = (cell_height + caption) * rows as u32;
         let mut svg = format!(
@@ -217,13 +217,17 @@ impl Filmstrip {
             let x = (step % columns) as u32 * cell_width;
             let y = (step / columns) as u32 * (cell_height + caption);
             let status = self.timeline.frames[step].status().unwrap_or("start");
+            // "Added node | moved=..." reads best as a heading and its figures.
+            let (heading, figures) = status.split_once(" | ").unwrap_or((status, ""));
             let _ = write!(
                 svg,
-                r##"<svg x="{x}" y="{y}" width="{cell_width}" height="{cell_height}" viewBox="0 0 {frame_width} {frame_height}">{body}</svg><text x="{}" y="{}" font-family="sans-serif" font-size="13" fill="#222">{}. {}</text><rect x="{x}" y="{y}" width="{cell_width}" height="{}" fill="none" stroke="#ddd"/>"##,
+                r##"<svg x="{x}" y="{y}" width="{cell_width}" height="{cell_height}" viewBox="0 0 {frame_width} {frame_height}">{body}</svg><text x="{}" y="{}" font-family="sans-serif" font-size="13" fill="#222"><tspan font-weight="bold">{}. {}</tspan><tspan x="{}" dy="16" font-size="11">{}</tspan></text><rect x="{x}" y="{y}" width="{cell_width}" height="{}" fill="none" stroke="#ddd"/>"##,
                 x + 8,
-                y + cell_height + 20,
+                y + cell_height + 14,
                 step + 1,
-                escape_xml(status),
+                escape_xml(heading),
+                x + 8,
+                escape_xml(figures),
                 cell_height + caption
             );
         }
