@@ -12,6 +12,11 @@ pub const MAX_NODE_ID_BYTES: usize = 256;
 /// two; more only costs memory and lookup time.
 pub const MAX_VNODES: u32 = 10_000;
 
+/// The most vector data a store holds, copies included: 16 GiB. Asking for
+/// more is an error rather than a crash of the process (or of the notebook
+/// kernel) when memory runs out.
+pub const MAX_STORE_BYTES: u64 = 16 << 30;
+
 /// The most copies of each vector a store keeps.
 pub const MAX_REPLICATION: usize = 16;
 
@@ -65,7 +70,8 @@ pub enum Error {
     ReplicationOutOfRange(usize),
     /// A vector dimension of 0 or above [`MAX_DIMENSION`].
     DimensionOutOfRange(usize),
-    /// More vectors requested than the store can number.
+    /// More vectors requested than the store can number, or than
+    /// [`MAX_STORE_BYTES`] of vector data.
     TooManyVectors {
         /// How many vectors the store already holds.
         held: u64,
@@ -141,8 +147,9 @@ impl fmt::Display for Error {
             ),
             Error::TooManyVectors { held, requested } => write!(
                 f,
-                "cannot add {requested} vectors to the {held} held: a store numbers at most {} vectors",
-                u32::MAX
+                "cannot add {requested} vectors to the {held} held: a store keeps at most {} vectors and {} GiB of vector data (copies included)",
+                u32::MAX,
+                MAX_STORE_BYTES >> 30
             ),
             Error::QueryDimension { expected, got } => write!(
                 f,

@@ -130,7 +130,7 @@ fn store_messages_and_nothing_lost() {
     assert_eq!(
         message(db.add_vectors(usize::MAX)),
         format!(
-            "cannot add {} vectors to the 100 held: a store numbers at most 4294967295 vectors",
+            "cannot add {} vectors to the 100 held: a store keeps at most 4294967295 vectors and 16 GiB of vector data (copies included)",
             usize::MAX
         )
     );
@@ -289,4 +289,15 @@ fn saved_store_messages() {
         VectorStore::from_json(&good).unwrap().distribution(),
         db.distribution()
     );
+}
+
+#[test]
+fn a_store_too_big_for_memory_is_refused_before_anything_is_drawn() {
+    let mut db = VectorStore::default();
+    // 20 million vectors of 256 floats are 20 GB: over the 16 GiB limit.
+    assert_eq!(
+        message(db.add_vectors(20_000_000)),
+        "cannot add 20000000 vectors to the 0 held: a store keeps at most 4294967295 vectors and 16 GiB of vector data (copies included)"
+    );
+    assert!(db.is_empty());
 }

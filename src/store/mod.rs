@@ -276,6 +276,13 @@ impl VectorStore {
         };
         let count = u32::try_from(count).map_err(|_| too_many())?;
         let end = self.next_serial.checked_add(count).ok_or_else(too_many)?;
+        let bytes = u64::from(end)
+            * self.config.dimension as u64
+            * std::mem::size_of::<f32>() as u64
+            * self.config.replication as u64;
+        if bytes > crate::error::MAX_STORE_BYTES {
+            return Err(too_many());
+        }
         let first = self.next_serial;
         let dimension = self.config.dimension;
         let mut vector = vec![0f32; dimension];
