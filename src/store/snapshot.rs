@@ -112,18 +112,10 @@ impl VectorStore {
             seed: saved.seed,
             replication: saved.replication,
         })?;
+        // Nodes first, in join order, so that no vector moves while loading.
         for node in &saved.nodes {
-            store.ring.add_weighted_node(&node.id, node.weight)?;
+            store.add_weighted_node(&node.id, node.weight)?;
         }
-        let old = crate::ring::Ring::with_vnodes(saved.vnodes)?;
-        store.change(
-            super::Action::Reshape {
-                nodes: Vec::new(),
-                vnodes: saved.vnodes,
-            },
-            &old,
-            None,
-        );
         store.add_vectors(saved.generated as usize)?;
         for &serial in &saved.lost {
             if serial >= saved.generated {
