@@ -94,25 +94,7 @@ impl Shard {
     /// and including `end`, wrapping past `u64::MAX`; the whole circle when
     /// `whole` is set.
     pub(crate) fn keys_on_arc(&self, start: u64, end: u64, whole: bool) -> Vec<(u64, u32)> {
-        let after = (Bound::Excluded((start, u32::MAX)), Bound::Unbounded);
-        let up_to = (Bound::Unbounded, Bound::Included((end, u32::MAX)));
-        if whole {
-            self.index.keys().copied().collect()
-        } else if start < end {
-            self.index
-                .range((
-                    Bound::Excluded((start, u32::MAX)),
-                    Bound::Included((end, u32::MAX)),
-                ))
-                .map(|(key, _)| *key)
-                .collect()
-        } else {
-            self.index
-                .range(after)
-                .chain(self.index.range(up_to))
-                .map(|(key, _)| *key)
-                .collect()
-        }
+        self.on_arc(start, end, whole).collect()
     }
 
     /// How many vectors lie on an arc, as [`Shard::keys_on_arc`] would list.
@@ -120,13 +102,23 @@ impl Shard {
         if whole {
             return self.len();
         }
+        self.on_arc(start, end, whole).count()
+    }
+
+    /// The index keys on an arc, by one or (when it wraps) two range scans.
+    fn on_arc(&self, start: u64, end: u64, whole: bool) -> impl Iterator<Item = (u64, u32)> + '_ {
         let after = (Bound::Excluded((start, u32::MAX)), Bound::Unbounded);
         let up_to = (Bound::Unbounded, Bound::Included((end, u32::MAX)));
-        if start < end {
-            self.index.range((after.0, up_to.1)).count()
+        let (first, second) = if whole {
+            (self.index.range(..), None)
+        } else if start < end {
+            (self.index.range((after.0, up_to.1)), None)
         } else {
-            self.index.range(after).count() + self.index.range(up_to).count()
-        }
+            (self.index.range(after), Some(self.index.range(up_to)))
+        };
+        first
+            .chain(second.into_iter().flatten())
+            .map(|(key, _)| *key)
     }
 
     pub(crate) fn row(&self, index: usize) -> &[f32] {
