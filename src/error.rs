@@ -104,6 +104,17 @@ pub enum Error {
     EmptyListEntry(String),
     /// A node list that names a node twice.
     DuplicateListEntry(String),
+    /// A placement asked of a strategy built over no nodes.
+    NoNodes,
+    /// A strategy or analysis parameter out of its range.
+    InvalidParameter {
+        /// Which parameter.
+        parameter: &'static str,
+        /// The value given.
+        value: String,
+        /// What is allowed.
+        allowed: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -167,6 +178,12 @@ impl fmt::Display for Error {
             Error::Snapshot(problem) => write!(f, "cannot load the saved store: {problem}"),
             Error::EmptyListEntry(list) => write!(f, "node list {list:?} has an empty entry"),
             Error::DuplicateListEntry(id) => write!(f, "node list names {id:?} more than once"),
+            Error::NoNodes => write!(f, "a placement needs at least one node, got none"),
+            Error::InvalidParameter {
+                parameter,
+                value,
+                allowed,
+            } => write!(f, "{parameter} must be {allowed}, got {value}"),
         }
     }
 }

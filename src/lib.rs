@@ -27,11 +27,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 
+pub mod analysis;
 pub mod error;
 pub mod hash;
 pub mod render;
 pub mod ring;
 pub mod store;
+pub mod strategy;
 
 pub use error::Error;
 pub use render::{DistributionView, HistoryView, RenderOptions, RingView, Timeline};

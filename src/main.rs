@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use elastic_vdb::analysis::{CompareConfig, Comparison};
 use elastic_vdb::error::parse_node_list;
 use elastic_vdb::store::UNASSIGNED;
 use elastic_vdb::{Error, Movement, StoreConfig, VectorStore};
@@ -63,6 +64,23 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         k: usize,
         /// Print {"results": [{"id": ..., "score": ...}, ...]}, best first.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every placement strategy on the same keys: balance, and the keys that
+    /// move when node N+1 joins and when the middle node leaves.
+    Compare {
+        /// Nodes before the join.
+        #[arg(long, default_value_t = 10)]
+        nodes: usize,
+        /// Keys placed (vec_000000, ...).
+        #[arg(long, default_value_t = 100_000)]
+        keys: usize,
+        /// Virtual nodes per node for the ring and the bounded ring.
+        #[arg(long, default_value_t = 80)]
+        vnodes: u32,
+        /// Print one JSON object keyed by strategy name, each with
+        /// max_over_mean, cv and moved_on_add.
         #[arg(long)]
         json: bool,
     },
@@ -229,6 +247,22 @@ fn run(command: Command) -> Result<String, Box<dyn std::error::Error>> {
                 })
                 .collect();
             Ok(table(&["rank", "id", "score", "node"], rows))
+        }
+        Command::Compare {
+            nodes,
+            keys,
+            vnodes,
+            json,
+        } => {
+            let comparison = Comparison::run(&CompareConfig {
+                nodes,
+                keys,
+                vnodes,
+            })?;
+            if json {
+                return Ok(format!("{}\n", comparison.to_json()));
+            }
+            Ok(format!("{}\n", comparison.to_text()))
         }
         Command::Tutorial { out, json } => tutorial(out, json),
     }

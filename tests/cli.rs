@@ -280,3 +280,66 @@ fn one_replica_changes_nothing_in_movement_and_distribution() {
         "two copies per vector send more"
     );
 }
+
+#[test]
+fn compare_json_has_every_strategy_with_its_balance_and_movement() {
+    let output = json(&["compare", "--nodes", "8", "--keys", "20000", "--json"]);
+    let object = output.as_object().unwrap();
+    let names: Vec<&str> = object.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "bounded",
+            "jump",
+            "maglev",
+            "modulo",
+            "multiprobe",
+            "rendezvous",
+            "ring"
+        ]
+    );
+    for (name, row) in object {
+        let max_over_mean = row["max_over_mean"].as_f64().unwrap();
+        let cv = row["cv"].as_f64().unwrap();
+        let moved = row["moved_on_add"].as_f64().unwrap();
+        assert!(max_over_mean >= 1.0 && cv >= 0.0, "{name}: {row}");
+        assert!((0.0..=1.0).contains(&moved), "{name}: {row}");
+    }
+    // The baseline moves about N/(N+1); rendezvous and jump about 1/(N+1).
+    assert!((object["modulo"]["moved_on_add"].as_f64().unwrap() - 8.0 / 9.0).abs() < 0.02);
+    for minimal in ["rendezvous", "jump"] {
+        assert!((object[minimal]["moved_on_add"].as_f64().unwrap() - 1.0 / 9.0).abs() < 0.01);
+    }
+    // Same keys, same answer: the ring strategy agrees with `movement`.
+    let ring_moved = object["ring"]["moved_on_add"].as_f64().unwrap();
+    let nodes: Vec<String> = (0..9).map(|i| format!("node{i:02}")).collect();
+    let movement = json(&[
+        "movement",
+        "--from",
+        &nodes[..8].join(","),
+        "--to",
+        &nodes.join(","),
+        "--vectors",
+        "20000",
+        "--dimension",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(movement["fraction"].as_f64().unwrap(), ring_moved);
+}
+
+#[test]
+fn compare_refuses_zero_nodes_and_prints_a_table() {
+    let output = run(&["compare", "--nodes", "0"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: nodes must be between 1 and 1000, got 0\n"
+    );
+    let output = run(&[
+        "compare", "--nodes", "4", "--keys", "2000", "--vnodes", "20",
+    ]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("2,000 keys on 4 nodes; a join moves ideally 20.00%"));
+    assert!(text.contains("ring (20 vnodes)"));
+}

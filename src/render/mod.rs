@@ -8,12 +8,14 @@
 //! text outputs can be compared from one run to the next.
 
 mod bars;
+mod chart;
 mod history;
 mod palette;
 mod ring;
 mod timeline;
 
 pub use bars::DistributionView;
+pub use chart::{CurveView, GroupedBarsView, Series, SeriesStyle};
 pub use history::HistoryView;
 pub use palette::{node_colors, rgb_hex};
 pub use ring::RingView;
@@ -101,7 +103,7 @@ fn error_svg(width: u32, height: u32, message: &str) -> String {
 }
 
 /// Groups digits by thousands: 1234567 -> "1,234,567".
-fn thousands(value: usize) -> String {
+pub(crate) fn thousands(value: usize) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, digit) in digits.chars().enumerate() {

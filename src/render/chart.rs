@@ -1,0 +1,514 @@
+//! General charts for the analytics: grouped bars and curves on log axes.
+
+use plotters::coord::combinators::IntoLogRange;
+use plotters::prelude::*;
+
+use super::{error_svg, print_evcxr_blocks};
+
+/// Colours of the series, in order (the reference lines are black).
+const SERIES_COLORS: [RGBColor; 4] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+];
+
+/// Bars in groups (one group per label, one bar per series) with dashed
+/// horizontal reference lines: movement or balance per strategy.
+///
+/// ```
+/// use elastic_vdb::render::GroupedBarsView;
+///
+/// let view = GroupedBarsView {
+///     title: "Moved".into(),
+///     groups: vec!["ring".into(), "modulo".into()],
+///     series: vec![("join".into(), vec![0.09, 0.91])],
+///     references: vec![("ideal".into(), 1.0 / 11.0)],
+///     ..Default::default()
+/// };
+/// assert!(view.to_svg().contains("modulo"));
+/// assert!(view.summary().contains("modulo  join=0.910"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupedBarsView {
+    /// The caption.
+    pub title: String,
+    /// The y axis description.
+    pub y_label: String,
+    /// One label per group of bars.
+    pub groups: Vec<String>,
+    /// Series: a name and one value per group.
+    pub series: Vec<(String, Vec<f64>)>,
+    /// Horizontal dashed lines: a name and a value.
+    pub references: Vec<(String, f64)>,
+    /// A logarithmic y axis (values at or below zero are drawn at the bottom).
+    pub log_y: bool,
+    /// Picture width in pixels.
+    pub width: u32,
+    /// Picture height in pixels.
+    pub height: u32,
+}
+
+impl Default for GroupedBarsView {
+    fn default() -> Self {
+        GroupedBarsView {
+            title: String::new(),
+            y_label: String::new(),
+            groups: Vec::new(),
+            series: Vec::new(),
+            references: Vec::new(),
+            log_y: false,
+            width: 800,
+            height: 380,
+        }
+    }
+}
+
+impl GroupedBarsView {
+    /// The values as text, a group a line.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let width = self
+            .groups
+            .iter()
+            .map(|g| g.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut out = self.title.clone();
+        for (index, group) in self.groups.iter().enumerate() {
+            out.push_str(&format!("\n{group:<width$}"));
+            for (name, values) in &self.series {
+                if let Some(value) = values.get(index) {
+                    out.push_str(&format!("  {name}={value:.3}"));
+                }
+            }
+        }
+        for (name, value) in &self.references {
+            out.push_str(&format!("\n{name}: {value:.3}"));
+        }
+        out
+    }
+
+    /// The chart as an SVG document.
+    #[must_use]
+    pub fn to_svg(&self) -> String {
+        let (width, height) = (self.width.max(300), self.height.max(200));
+        let mut svg = String::new();
+        let drawn = {
+            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+            self.draw(&root)
+                .and_then(|()| root.present().map_err(|e| e.to_string()))
+        };
+        match drawn {
+            Ok(()) => svg,
+            Err(message) => error_svg(width, height, &message),
+        }
+    }
+
+    /// Shows the chart in an evcxr notebook cell.
+    pub fn evcxr_display(&self) {
+        print_evcxr_blocks(&self.summary(), &self.title, &self.to_svg());
+    }
+
+    fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.series
+            .iter()
+            .flat_map(|(_, values)| values.iter().copied())
+            .chain(self.references.iter().map(|&(_, value)| value))
+            .filter(|value| value.is_finite())
+    }
+
+    fn draw(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> Result<(), String> {
+        let error = |e: DrawingAreaErrorKind<_>| e.to_string();
+        root.fill(&WHITE).map_err(error)?;
+        let top = self.values().fold(0.0f64, f64::max).max(f64::MIN_POSITIVE);
+        let groups = self.groups.len().max(1) as f64;
+        let bars = self.series.len().max(1) as f64;
+        let caption = ("sans-serif", 19).into_font().style(FontStyle::Bold);
+        let mut builder = ChartBuilder::on(root);
+        builder
+            .caption(&self.title, caption)
+            .margin(14)
+            .x_label_area_size(34)
+            .y_label_area_size(64);
+        let place = |group: usize, bar: usize| -> (f64, f64) {
+            let left = group as f64 + 0.1 + 0.8 * bar as f64 / bars;
+            (left, left + 0.8 / bars)
+        };
+        if self.log_y {
+            let bottom = self
+                .values()
+                .filter(|&value| value > 0.0)
+                .fold(top, f64::min)
+                / 2.0;
+            let mut chart = builder
+                .build_cartesian_2d(0f64..groups, (bottom..top * 2.0).log_scale())
+                .map_err(error)?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(0)
+                .y_desc(&self.y_label)
+                .label_style(("sans-serif", 13))
+                .draw()
+                .map_err(error)?;
+            for (series, (name, values)) in self.series.iter().enumerate() {
+                let color = SERIES_COLORS[series % SERIES_COLORS.len()];
+                chart
+                    .draw_series(values.iter().enumerate().map(|(group, &value)| {
+                        let (left, right) = place(group, series);
+                        Rectangle::new([(left, bottom), (right, value.max(bottom))], color.filled())
+                    }))
+                    .map_err(error)?
+                    .label(name)
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled())
+                    });
+            }
+            self.finish(root, &mut chart)
+        } else {
+            let mut chart = builder
+                .build_cartesian_2d(0f64..groups, 0f64..top * 1.25)
+                .map_err(error)?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(0)
+                .y_desc(&self.y_label)
+                .label_style(("sans-serif", 13))
+                .draw()
+                .map_err(error)?;
+            for (series, (name, values)) in self.series.iter().enumerate() {
+                let color = SERIES_COLORS[series % SERIES_COLORS.len()];
+                chart
+                    .draw_series(values.iter().enumerate().map(|(group, &value)| {
+                        let (left, right) = place(group, series);
+                        Rectangle::new([(left, 0.0), (right, value.max(0.0))], color.filled())
+                    }))
+                    .map_err(error)?
+                    .label(name)
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled())
+                    });
+            }
+            self.finish(root, &mut chart)
+        }
+    }
+
+    /// Reference lines, group labels and the legend, for either y scale.
+    fn finish<'chart, 'svg, Y>(
+        &self,
+        root: &DrawingArea<SVGBackend<'svg>, plotters::coord::Shift>,
+        chart: &mut ChartContext<
+            'chart,
+            SVGBackend<'svg>,
+            Cartesian2d<plotters::coord::types::RangedCoordf64, Y>,
+        >,
+    ) -> Result<(), String>
+    where
+        Y: Ranged<ValueType = f64>,
+        'svg: 'chart,
+    {
+        use plotters::style::text_anchor::{HPos, Pos, VPos};
+        let error = |e: DrawingAreaErrorKind<_>| e.to_string();
+        let groups = self.groups.len().max(1) as f64;
+        for (index, (name, value)) in self.references.iter().enumerate() {
+            let dash = 4 + 3 * index as u32;
+            chart
+                .draw_series(std::iter::once(plotters::element::DashedPathElement::new(
+                    vec![(0.0, *value), (groups, *value)],
+                    dash,
+                    4,
+                    ShapeStyle::from(&BLACK.mix(0.8)).stroke_width(2),
+                )))
+                .map_err(error)?
+                .label(name)
+                .legend(move |(x, y)| {
+                    plotters::element::DashedPathElement::new(
+                        vec![(x, y), (x + 20, y)],
+                        dash,
+                        4,
+                        ShapeStyle::from(&BLACK.mix(0.8)).stroke_width(2),
+                    )
+                });
+        }
+        let style =
+            TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+        let (_, bottom) = chart.plotting_area().get_pixel_range();
+        for (index, group) in self.groups.iter().enumerate() {
+            let (x, _) = chart.backend_coord(&(
+                index as f64 + 0.5,
+                self.references.first().map_or(1.0, |r| r.1),
+            ));
+            root.draw(&Text::new(
+                group.clone(),
+                (x, bottom.end + 8),
+                style.clone(),
+            ))
+            .map_err(error)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 13))
+            .draw()
+            .map_err(error)?;
+        Ok(())
+    }
+}
+
+/// How a [`Series`] is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeriesStyle {
+    /// A solid line with a dot at each point (measurements).
+    LineWithMarkers,
+    /// A dashed line (theory).
+    Dashed,
+    /// A dotted line (a second theory).
+    Dotted,
+}
+
+/// One named line of a [`CurveView`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// The legend text.
+    pub label: String,
+    /// (x, y) points in order.
+    pub points: Vec<(f64, f64)>,
+    /// How it is drawn.
+    pub style: SeriesStyle,
+}
+
+/// Curves on linear or logarithmic axes: measurements against theory.
+///
+/// ```
+/// use elastic_vdb::render::{CurveView, Series, SeriesStyle};
+///
+/// let view = CurveView {
+///     title: "CV".into(),
+///     log_x: true,
+///     series: vec![Series { label: "1/sqrt(V)".into(), points: vec![(1.0, 1.0), (100.0, 0.1)], style: SeriesStyle::Dashed }],
+///     ..Default::default()
+/// };
+/// assert!(view.to_svg().contains("1/sqrt(V)"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurveView {
+    /// The caption.
+    pub title: String,
+    /// The x axis description.
+    pub x_label: String,
+    /// The y axis description.
+    pub y_label: String,
+    /// The lines.
+    pub series: Vec<Series>,
+    /// A logarithmic x axis (points at or below zero are skipped).
+    pub log_x: bool,
+    /// A logarithmic y axis (points at or below zero are skipped).
+    pub log_y: bool,
+    /// Picture width in pixels.
+    pub width: u32,
+    /// Picture height in pixels.
+    pub height: u32,
+}
+
+impl Default for CurveView {
+    fn default() -> Self {
+        CurveView {
+            title: String::new(),
+            x_label: String::new(),
+            y_label: String::new(),
+            series: Vec::new(),
+            log_x: false,
+            log_y: false,
+            width: 800,
+            height: 440,
+        }
+    }
+}
+
+impl CurveView {
+    /// The points as text, a series a line.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let mut out = self.title.clone();
+        for series in &self.series {
+            out.push_str(&format!(
+                "\n{}: {} points",
+                series.label,
+                series.points.len()
+            ));
+            if series.style == SeriesStyle::LineWithMarkers {
+                for (x, y) in &series.points {
+                    out.push_str(&format!(" ({x}, {y:.4})"));
+                }
+            }
+        }
+        out
+    }
+
+    /// The chart as an SVG document.
+    #[must_use]
+    pub fn to_svg(&self) -> String {
+        let (width, height) = (self.width.max(300), self.height.max(200));
+        let mut svg = String::new();
+        let drawn = {
+            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+            self.draw(&root)
+                .and_then(|()| root.present().map_err(|e| e.to_string()))
+        };
+        match drawn {
+            Ok(()) => svg,
+            Err(message) => error_svg(width, height, &message),
+        }
+    }
+
+    /// Shows the chart in an evcxr notebook cell.
+    pub fn evcxr_display(&self) {
+        print_evcxr_blocks(&self.summary(), &self.title, &self.to_svg());
+    }
+
+    fn usable(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.series
+            .iter()
+            .flat_map(|series| series.points.iter().copied())
+            .filter(|&(x, y)| {
+                x.is_finite()
+                    && y.is_finite()
+                    && (!self.log_x || x > 0.0)
+                    && (!self.log_y || y > 0.0)
+            })
+    }
+
+    fn draw(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> Result<(), String> {
+        let error = |e: DrawingAreaErrorKind<_>| e.to_string();
+        root.fill(&WHITE).map_err(error)?;
+        let Some(first) = self.usable().next() else {
+            root.draw(&Text::new(
+                format!("{}: nothing to draw", self.title),
+                (20, 20),
+                ("sans-serif", 18),
+            ))
+            .map_err(error)?;
+            return Ok(());
+        };
+        let (mut x0, mut x1, mut y0, mut y1) = (first.0, first.0, first.1, first.1);
+        for (x, y) in self.usable() {
+            x0 = x0.min(x);
+            x1 = x1.max(x);
+            y0 = y0.min(y);
+            y1 = y1.max(y);
+        }
+        let pad = |low: f64, high: f64, log: bool| -> (f64, f64) {
+            if log {
+                (low / 1.4, high * 1.4)
+            } else {
+                let span = (high - low).max(high.abs() * 0.1).max(1e-9);
+                (low - span * 0.05, high + span * 0.08)
+            }
+        };
+        let (x0, x1) = pad(x0, x1, self.log_x);
+        let (y0, y1) = pad(y0, y1, self.log_y);
+        let caption = ("sans-serif", 19).into_font().style(FontStyle::Bold);
+        let mut builder = ChartBuilder::on(root);
+        builder
+            .caption(&self.title, caption)
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(70);
+        macro_rules! plot {
+            ($x:expr, $y:expr) => {{
+                let mut chart = builder.build_cartesian_2d($x, $y).map_err(error)?;
+                chart
+                    .configure_mesh()
+                    .x_desc(&self.x_label)
+                    .y_desc(&self.y_label)
+                    .label_style(("sans-serif", 13))
+                    .draw()
+                    .map_err(error)?;
+                for (index, series) in self.series.iter().enumerate() {
+                    let color = SERIES_COLORS[index % SERIES_COLORS.len()];
+                    let points: Vec<(f64, f64)> = series
+                        .points
+                        .iter()
+                        .copied()
+                        .filter(|&(x, y)| {
+                            x.is_finite()
+                                && y.is_finite()
+                                && (!self.log_x || x > 0.0)
+                                && (!self.log_y || y > 0.0)
+                        })
+                        .collect();
+                    let style = ShapeStyle::from(&color).stroke_width(2);
+                    match series.style {
+                        SeriesStyle::LineWithMarkers => {
+                            chart
+                                .draw_series(std::iter::once(PathElement::new(
+                                    points.clone(),
+                                    style,
+                                )))
+                                .map_err(error)?
+                                .label(&series.label)
+                                .legend(move |(x, y)| {
+                                    PathElement::new(vec![(x, y), (x + 20, y)], style)
+                                });
+                            chart
+                                .draw_series(
+                                    points
+                                        .iter()
+                                        .map(|&point| Circle::new(point, 4, color.filled())),
+                                )
+                                .map_err(error)?;
+                        }
+                        SeriesStyle::Dashed | SeriesStyle::Dotted => {
+                            let (dash, gap) = if series.style == SeriesStyle::Dashed {
+                                (8, 5)
+                            } else {
+                                (2, 4)
+                            };
+                            chart
+                                .draw_series(std::iter::once(
+                                    plotters::element::DashedPathElement::new(
+                                        points, dash, gap, style,
+                                    ),
+                                ))
+                                .map_err(error)?
+                                .label(&series.label)
+                                .legend(move |(x, y)| {
+                                    plotters::element::DashedPathElement::new(
+                                        vec![(x, y), (x + 20, y)],
+                                        dash,
+                                        gap,
+                                        style,
+                                    )
+                                });
+                        }
+                    }
+                }
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperRight)
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(BLACK.mix(0.3))
+                    .label_font(("sans-serif", 13))
+                    .draw()
+                    .map_err(error)?;
+            }};
+        }
+        match (self.log_x, self.log_y) {
+            (true, true) => plot!((x0..x1).log_scale(), (y0..y1).log_scale()),
+            (true, false) => plot!((x0..x1).log_scale(), y0..y1),
+            (false, true) => plot!(x0..x1, (y0..y1).log_scale()),
+            (false, false) => plot!(x0..x1, y0..y1),
+        }
+        Ok(())
+    }
+}
