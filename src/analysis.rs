@@ -504,14 +504,19 @@ impl Comparison {
     }
 
     /// Keys per node of one strategy as bars.
-    #[must_use]
-    pub fn keys_view(&self, name: &str) -> Option<DistributionView> {
-        self.row(name).map(|row| {
-            DistributionView::new(
-                row.keys_per_node.clone(),
-                format!("Keys per node | {}", row.label),
-            )
-        })
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming a strategy not in the comparison.
+    pub fn keys_view(&self, name: &str) -> Result<DistributionView, Error> {
+        let row = self.row(name).ok_or_else(|| Error::InvalidParameter {
+            parameter: "strategy",
+            value: format!("{name:?}"),
+            allowed: "one of the compared strategies' names",
+        })?;
+        Ok(DistributionView::new(
+            row.keys_per_node.clone(),
+            format!("Keys per node | {}", row.label),
+        ))
     }
 }
 
@@ -557,6 +562,233 @@ fn measure(strategy: &Strategy, nodes: usize, positions: &[u64]) -> Result<Strat
         removed_node,
         memory_bytes: placement.memory_bytes(),
     })
+}
+
+/// The keys that move when node `removed` (an index into `nodes`) leaves.
+///
+/// # Errors
+/// Any error building the strategy, [`Error::InvalidParameter`] for an index
+/// out of range.
+///
+/// ```
+/// use elastic_vdb::analysis::movement_on_removal;
+/// use elastic_vdb::strategy::{Strategy, key_positions, node_names};
+///
+/// let (nodes, keys) = (node_names(10), key_positions(10_000));
+/// let last = movement_on_removal(&Strategy::Jump, &nodes, &keys, 9)?;
+/// let first = movement_on_removal(&Strategy::Jump, &nodes, &keys, 0)?;
+/// assert_eq!(last.moved, last.moved_from_gone_nodes); // only node09's keys
+/// assert!(first.fraction() > 0.5);                     // renumbering moves most
+/// # Ok::<(), elastic_vdb::Error>(())
+/// ```
+pub fn movement_on_removal(
+    strategy: &Strategy,
+    nodes: &[String],
+    keys: &[u64],
+    removed: usize,
+) -> Result<KeyMovement, Error> {
+    if removed >= nodes.len() {
+        return Err(Error::InvalidParameter {
+            parameter: "removed node index",
+            value: removed.to_string(),
+            allowed: "an index into the node list",
+        });
+    }
+    let before = strategy.build(nodes)?.assign(keys);
+    let rest: Vec<String> = nodes
+        .iter()
+        .enumerate()
+        .filter(|&(index, _)| index != removed)
+        .map(|(_, id)| id.clone())
+        .collect();
+    let after = strategy.build(&rest)?.assign(keys);
+    Ok(KeyMovement::between(nodes, &before, &rest, &after))
+}
+
+/// One claim from the literature, measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimCheck {
+    /// Whose claim.
+    pub source: &'static str,
+    /// The claim in short.
+    pub claim: &'static str,
+    /// The setting we measured in.
+    pub setting: String,
+    /// The claimed value.
+    pub expected: String,
+    /// What we measured.
+    pub measured: String,
+    /// Whether the measurement agrees with the claim.
+    pub agrees: bool,
+}
+
+/// Published balance claims measured on the contract's keys.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claims {
+    /// One row per claim and setting.
+    pub rows: Vec<ClaimCheck>,
+}
+
+impl Claims {
+    /// Measures the papers' balance claims with `keys` keys: jump hash's
+    /// balance against the sampling floor; multi-probe's peak-to-average of
+    /// about 1.05 at 21 probes (10 and 100 nodes); Maglev's table imbalance
+    /// within 1% when `M > 100 N` (and at 5,000 nodes, where 65,537 is
+    /// below `100 N`); the ring's spread of about 10% at 100 points per node.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for keys out of range.
+    ///
+    /// ```
+    /// let claims = elastic_vdb::analysis::Claims::measure(20_000)?;
+    /// assert_eq!(claims.rows.len(), 7);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn measure(keys: usize) -> Result<Claims, Error> {
+        use crate::strategy::{Maglev, MaglevTable, maglev::DEFAULT_TABLE_SIZE};
+        CompareConfig {
+            nodes: 1,
+            keys,
+            vnodes: 1,
+        }
+        .check()?;
+        let positions = key_positions(keys);
+        let mut rows = Vec::new();
+
+        let nodes = node_names(10);
+        let jump = counts(&Strategy::Jump.build(&nodes)?.assign(&positions), 10);
+        let cv = Balance::of_counts(&jump).cv;
+        let floor = (9.0 / keys as f64).sqrt();
+        rows.push(ClaimCheck {
+            source: "Lamping & Veach 2014",
+            claim: "jump hash balances keys evenly",
+            setting: format!("10 nodes, {} keys", crate::render::thousands(keys)),
+            expected: format!("CV at the sampling floor sqrt((N-1)/m) = {floor:.4}"),
+            measured: format!("CV {cv:.4} ({:.2}x the floor)", cv / floor),
+            agrees: cv < 1.5 * floor,
+        });
+
+        for n in [10, 100] {
+            let nodes = node_names(n);
+            let placed = Strategy::MultiProbe { probes: 21 }
+                .build(&nodes)?
+                .assign(&positions);
+            let balance = Balance::of_counts(&counts(&placed, n));
+            rows.push(ClaimCheck {
+                source: "Appleton & O'Reilly 2015",
+                claim: "21 probes give a peak-to-average load of about 1.05",
+                setting: format!("{n} nodes, {} keys", crate::render::thousands(keys)),
+                expected: "max/mean about 1.05".into(),
+                measured: format!(
+                    "max/mean {:.3}, min/mean {:.3}",
+                    balance.max_over_mean, balance.min_over_mean
+                ),
+                agrees: balance.max_over_mean < 1.08,
+            });
+        }
+
+        for n in [10, 5000] {
+            let maglev = Maglev::new(node_names(n), MaglevTable::Fixed(DEFAULT_TABLE_SIZE))?;
+            let entries = maglev.entries_per_node();
+            let spread = Balance::of_counts(&entries).max_over_mean - 1.0;
+            rows.push(ClaimCheck {
+                source: "Eisenbud et al. 2016",
+                claim: "with M > 100 N, table entries per node within about 1%",
+                setting: format!(
+                    "{n} nodes, M = 65,537 ({})",
+                    if DEFAULT_TABLE_SIZE > 100 * n as u64 {
+                        "M > 100 N"
+                    } else {
+                        "M < 100 N"
+                    }
+                ),
+                expected: "fullest node at most 1% above the mean".into(),
+                measured: format!("fullest node {:.2}% above the mean", spread * 100.0),
+                agrees: spread <= 0.01,
+            });
+        }
+
+        let sweep_nodes = 100;
+        let mut ring = Ring::with_vnodes(100)?;
+        for id in node_names(sweep_nodes) {
+            ring.add_node(&id)?;
+        }
+        let shares: Vec<f64> = ring.ownership().into_values().collect();
+        let share = Balance::of_values(&shares);
+        rows.push(ClaimCheck {
+            source: "Karger et al. 1997; Dynamo 2007",
+            claim: "100 points per node spread loads by about 10%",
+            setting: "100 nodes x 100 vnodes, exact ring shares".into(),
+            expected: "CV of shares about 0.10".into(),
+            measured: format!(
+                "CV {:.4}, max/mean {:.3}, min/mean {:.3}",
+                share.cv, share.max_over_mean, share.min_over_mean
+            ),
+            agrees: (share.cv - 0.10).abs() < 0.02,
+        });
+        let flat = crate::strategy::VnodeRing::new(&node_names(sweep_nodes), 100)?;
+        let keyed = Balance::of_counts(&counts(&flat.assign(&positions), sweep_nodes));
+        rows.push(ClaimCheck {
+            source: "Karger et al. 1997; Dynamo 2007",
+            claim: "100 points per node spread loads by about 10%",
+            setting: format!(
+                "100 nodes x 100 vnodes, {} keys",
+                crate::render::thousands(keys)
+            ),
+            expected: format!(
+                "CV about 0.10, plus sampling noise: {:.4}",
+                (0.0099 + 99.0 / keys as f64).sqrt()
+            ),
+            measured: format!("CV {:.4}", keyed.cv),
+            agrees: (keyed.cv - (0.0099 + 99.0 / keys as f64).sqrt()).abs() < 0.025,
+        });
+        Ok(Claims { rows })
+    }
+
+    fn cells(&self) -> (Vec<&'static str>, Vec<Vec<String>>) {
+        let header = vec![
+            "source", "claim", "setting", "expected", "measured", "verdict",
+        ];
+        let rows = self
+            .rows
+            .iter()
+            .map(|row| {
+                vec![
+                    row.source.to_owned(),
+                    row.claim.to_owned(),
+                    row.setting.clone(),
+                    row.expected.clone(),
+                    row.measured.clone(),
+                    if row.agrees {
+                        "agrees"
+                    } else {
+                        "does not hold here"
+                    }
+                    .to_owned(),
+                ]
+            })
+            .collect();
+        (header, rows)
+    }
+
+    /// The checks as aligned text.
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        let (header, rows) = self.cells();
+        text_table(&header, &rows)
+    }
+
+    /// The checks as HTML.
+    #[must_use]
+    pub fn to_html(&self) -> String {
+        let (header, rows) = self.cells();
+        html_table("Published claims, measured here", &header, &rows)
+    }
+
+    /// Shows the checks in an evcxr notebook cell.
+    pub fn evcxr_display(&self) {
+        print_table_blocks(&self.to_text(), &self.to_html());
+    }
 }
 
 /// One vnode count of a [`VnodeSweep`].
@@ -643,6 +875,21 @@ impl VnodeSweep {
             })
             .collect::<Result<_, Error>>()?;
         Ok(VnodeSweep { nodes, keys, rows })
+    }
+
+    /// The row of one vnode count.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a count the sweep did not run.
+    pub fn row(&self, vnodes: u32) -> Result<&SweepRow, Error> {
+        self.rows
+            .iter()
+            .find(|row| row.vnodes == vnodes)
+            .ok_or_else(|| Error::InvalidParameter {
+                parameter: "vnodes",
+                value: vnodes.to_string(),
+                allowed: "one of the counts the sweep ran",
+            })
     }
 
     fn cells(&self) -> (Vec<&'static str>, Vec<Vec<String>>) {

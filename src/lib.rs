@@ -10,6 +10,8 @@
 //!   on every topology change, with a [`Movement`] report of what moved where.
 //! - [`RingView`] and [`DistributionView`]: SVG pictures that show themselves
 //!   inline in evcxr Jupyter notebooks.
+//! - [`strategy`]: the ring beside six other placement strategies, and
+//!   [`analysis`]: their balance, movement and memory compared on the same keys.
 //!
 //! ```
 //! use elastic_vdb::prelude::*;

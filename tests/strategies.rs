@@ -406,7 +406,10 @@ fn the_comparison_renders_its_table_and_charts() {
             .to_svg()
             .starts_with("<svg")
     );
-    assert!(comparison.keys_view("nope").is_none());
+    assert_eq!(
+        comparison.keys_view("nope").unwrap_err().to_string(),
+        "strategy must be one of the compared strategies' names, got \"nope\""
+    );
 }
 
 /// Builds each monotone strategy over `nodes` and checks that a join and a

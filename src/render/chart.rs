@@ -151,6 +151,9 @@ impl GroupedBarsView {
                 .configure_mesh()
                 .disable_x_mesh()
                 .x_labels(0)
+                .y_labels(8)
+                .y_label_formatter(&|value| tick(*value))
+                .light_line_style(WHITE.mix(0.0))
                 .y_desc(&self.y_label)
                 .label_style(("sans-serif", 13))
                 .draw()
@@ -177,6 +180,9 @@ impl GroupedBarsView {
                 .configure_mesh()
                 .disable_x_mesh()
                 .x_labels(0)
+                .y_labels(8)
+                .y_label_formatter(&|value| tick(*value))
+                .light_line_style(WHITE.mix(0.0))
                 .y_desc(&self.y_label)
                 .label_style(("sans-serif", 13))
                 .draw()
@@ -431,6 +437,11 @@ impl CurveView {
                     .configure_mesh()
                     .x_desc(&self.x_label)
                     .y_desc(&self.y_label)
+                    .x_labels(8)
+                    .y_labels(8)
+                    .x_label_formatter(&|value| tick(*value))
+                    .y_label_formatter(&|value| tick(*value))
+                    .light_line_style(WHITE.mix(0.0))
                     .label_style(("sans-serif", 13))
                     .draw()
                     .map_err(error)?;
@@ -495,7 +506,7 @@ impl CurveView {
                 }
                 chart
                     .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
+                    .position(SeriesLabelPosition::LowerLeft)
                     .background_style(WHITE.mix(0.85))
                     .border_style(BLACK.mix(0.3))
                     .label_font(("sans-serif", 13))
@@ -510,5 +521,32 @@ impl CurveView {
             (false, false) => plot!(x0..x1, y0..y1),
         }
         Ok(())
+    }
+}
+
+/// An axis label with at most three significant decimals and no trailing zeros.
+fn tick(value: f64) -> String {
+    let text = if value.abs() >= 100.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.3}")
+    };
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick;
+
+    #[test]
+    fn ticks_are_short() {
+        assert_eq!(tick(1000.0), "1000");
+        assert_eq!(tick(10.0), "10");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(0.0316), "0.032");
     }
 }
