@@ -301,3 +301,45 @@ fn a_store_too_big_for_memory_is_refused_before_anything_is_drawn() {
     );
     assert!(db.is_empty());
 }
+
+#[test]
+fn node_ids_cannot_make_colliding_vnode_strings() {
+    // Other libraries hashed `{id}{v}`, so `member` + `10` and `member1` + `0`
+    // were the same string. Ours are `node:{id}#vnode:{v}`: the text after the
+    // last `#vnode:` is the vnode number (digits only, no leading zeros), so
+    // the string names exactly one (id, v), even for ids holding `#vnode:`.
+    let mut ring = Ring::with_vnodes(20).unwrap();
+    for id in ["member", "member1", "a#vnode:1", "a", "a#vnode:1#vnode:2"] {
+        ring.add_node(id).unwrap();
+    }
+    let positions: std::collections::BTreeSet<u64> =
+        ring.points().map(|point| point.position).collect();
+    assert_eq!(positions.len(), 100, "no two vnodes share a position");
+    for id in ["member", "member1", "a#vnode:1", "a"] {
+        assert_eq!(ring.vnodes_of(id), Some(20));
+    }
+    assert_ne!(
+        elastic_vdb::hash::vnode_position("member", 10),
+        elastic_vdb::hash::vnode_position("member1", 0)
+    );
+}
+
+#[test]
+fn replication_above_the_node_count_is_kept_and_reported_not_refused() {
+    // Decided: a factor above the node count is not an error (nodes may join
+    // later, and a crash must not turn a valid store invalid); each vector is
+    // held once per node until enough nodes are there.
+    let mut db = VectorStore::new(StoreConfig {
+        replication: 3,
+        ..StoreConfig::default()
+    })
+    .unwrap();
+    db.add_vectors(100).unwrap();
+    db.add_node("a").unwrap();
+    db.add_node("b").unwrap();
+    assert_eq!(db.copies(), 200);
+    db.add_node("c").unwrap();
+    assert_eq!(db.copies(), 300);
+    db.add_node("d").unwrap();
+    assert_eq!(db.copies(), 300);
+}

@@ -45,7 +45,9 @@ pub struct StoreConfig {
     /// Seed of the generator that draws the vectors (the tutorial's 42).
     pub seed: u64,
     /// Copies kept of each vector, on the first distinct nodes clockwise
-    /// from its position (1: no replicas, as in the tutorial).
+    /// from its position (1: no replicas, as in the tutorial). A factor
+    /// above the node count is accepted: each vector is then held once on
+    /// every node, and gets its missing copies as nodes join.
     pub replication: usize,
 }
 
