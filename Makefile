@@ -30,7 +30,7 @@ export EVCXR_CONFIG_DIR := $(CACHE)/evcxr-config
 export XDG_CACHE_HOME := $(CACHE)
 export XDG_CONFIG_HOME := $(CACHE)/config
 
-.PHONY: notebook test check rust-test notebook-test browser-test kernel bench measure-cells notebooks-refresh clean-tools
+.PHONY: notebook test check rust-test notebook-test browser-test kernel bench fuzz measure-cells notebooks-refresh clean-tools
 
 ## notebook: install what is missing, then start JupyterLab on notebooks/ (prints the URL)
 notebook: kernel
@@ -58,9 +58,24 @@ browser-test: kernel tests/browser/node_modules/.installed
 notebooks-refresh: kernel
 	$(PYTHON) tests/notebooks/run_notebooks.py --write
 
-## bench: criterion benchmarks (not part of make test)
-bench:
-	cargo bench
+## bench: criterion benchmarks and their Python baselines (not part of make test); the numbers go into BENCHMARKS.md
+BENCH_VENV := $(ROOT)/.venv-bench
+bench: $(BENCH_VENV)/.installed
+	BENCH_PYTHON="$(BENCH_VENV)/bin/python" cargo bench
+	$(BENCH_VENV)/bin/python benches/baselines.py render
+
+$(BENCH_VENV)/.installed: benches/requirements.txt
+	python3 -m venv "$(BENCH_VENV)"
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r benches/requirements.txt
+	touch $@
+
+## fuzz: run each cargo-fuzz target for FUZZ_SECONDS (default 600) and grow fuzz/corpus (nightly; not part of make test, which replays the corpus)
+FUZZ_SECONDS ?= 600
+fuzz:
+	rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 0.13.2
+	cd fuzz && cargo +nightly fuzz run -O operations corpus/operations -- -max_total_time=$(FUZZ_SECONDS) -max_len=512
+	cd fuzz && cargo +nightly fuzz run -O snapshot corpus/snapshot -- -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 
 ## measure-cells: the time of an edited notebook cell in a running kernel (not part of make test)
 measure-cells: kernel

@@ -124,3 +124,17 @@ fn a_saved_store_after_a_crash_loads_identically() {
         assert_eq!(copy.vector_by_id(id), db.vector_by_id(id), "{id}");
     }
 }
+
+#[test]
+fn weights_survive_a_save_and_load_bit_for_bit() {
+    // Found by the fuzz harness: without serde_json's exact float parsing, a
+    // weight such as 1.9068472781769435e-21 came back one ulp off.
+    let mut db = VectorStore::default();
+    db.add_weighted_node("tiny", 1.906_847_278_176_943_5e-21)
+        .unwrap();
+    db.add_weighted_node("odd", 0.1 + 0.2).unwrap();
+    let saved = db.to_json();
+    let loaded = VectorStore::from_json(&saved).unwrap();
+    assert_eq!(loaded.to_json(), saved);
+    assert_eq!(loaded.ring().weight_of("odd"), Some(0.1 + 0.2));
+}

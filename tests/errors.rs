@@ -130,7 +130,7 @@ fn store_messages_and_nothing_lost() {
     assert_eq!(
         message(db.add_vectors(usize::MAX)),
         format!(
-            "cannot add {} vectors to the 100 held: a store keeps at most 4294967295 vectors and 16 GiB of vector data (copies included)",
+            "cannot add {} vectors to the 100 held: a store keeps at most 4294967295 vectors and 16 GiB for them (copies and 48 bytes of bookkeeping per copy included)",
             usize::MAX
         )
     );
@@ -297,7 +297,7 @@ fn a_store_too_big_for_memory_is_refused_before_anything_is_drawn() {
     // 20 million vectors of 256 floats are 20 GB: over the 16 GiB limit.
     assert_eq!(
         message(db.add_vectors(20_000_000)),
-        "cannot add 20000000 vectors to the 0 held: a store keeps at most 4294967295 vectors and 16 GiB of vector data (copies included)"
+        "cannot add 20000000 vectors to the 0 held: a store keeps at most 4294967295 vectors and 16 GiB for them (copies and 48 bytes of bookkeeping per copy included)"
     );
     assert!(db.is_empty());
 }
@@ -342,4 +342,16 @@ fn replication_above_the_node_count_is_kept_and_reported_not_refused() {
     assert_eq!(db.copies(), 300);
     db.add_node("d").unwrap();
     assert_eq!(db.copies(), 300);
+}
+
+#[test]
+fn a_saved_store_of_billions_of_tiny_vectors_is_refused_before_loading() {
+    // Found by fuzzing the loader: 4 billion one-dimensional vectors are only
+    // 16 GB of data, but their bookkeeping would need 190 GB more.
+    let json = r#"{"format": "elastic-vdb store", "version": 1, "vnodes": 4, "dimension": 1,
+        "seed": 1, "replication": 1, "generated": 4000000000, "nodes": [], "lost": []}"#;
+    assert_eq!(
+        VectorStore::from_json(json).unwrap_err().to_string(),
+        "cannot add 4000000000 vectors to the 0 held: a store keeps at most 4294967295 vectors and 16 GiB for them (copies and 48 bytes of bookkeeping per copy included)"
+    );
 }

@@ -11,6 +11,11 @@ use elastic_vdb::store::vector_id;
 use elastic_vdb::{Action, Error, Ring, StoreConfig, VectorStore};
 use proptest::prelude::*;
 
+#[path = "../fuzz/harness.rs"]
+mod harness;
+
+use harness::check_store as check_copies;
+
 #[derive(Debug, Default, Clone)]
 struct ModelRing {
     vnodes: u32,
@@ -363,52 +368,6 @@ fn elastic_op() -> impl Strategy<Value = ElasticOp> {
         1 => (1u32..12).prop_map(ElasticOp::Rebuild),
         1 => (1usize..4).prop_map(ElasticOp::Replication),
     ]
-}
-
-/// Every live vector is held exactly by its preference list: the primary on
-/// the first node, a replica on each of the others, nothing anywhere else.
-fn check_copies(store: &VectorStore) {
-    let copies = store.config().replication;
-    let mut holders: BTreeMap<u32, Vec<(String, bool)>> = BTreeMap::new();
-    for (node, shard) in store.shards() {
-        for &serial in shard.serials() {
-            holders
-                .entry(serial)
-                .or_default()
-                .push((node.to_owned(), true));
-        }
-        for &serial in store.replica_shard(node).unwrap().serials() {
-            holders
-                .entry(serial)
-                .or_default()
-                .push((node.to_owned(), false));
-        }
-    }
-    let lost = store.lost();
-    for serial in 0..store.generated() {
-        let id = vector_id(serial);
-        let mut held = holders.remove(&serial).unwrap_or_default();
-        if lost.contains(&serial) {
-            assert!(held.is_empty(), "{id} is lost but still held");
-            assert!(!store.unassigned().serials().contains(&serial));
-            continue;
-        }
-        let list = store.ring().preference_list(key_position(&id), copies);
-        let mut expected: Vec<(String, bool)> = list
-            .iter()
-            .enumerate()
-            .map(|(rank, node)| ((*node).to_owned(), rank == 0))
-            .collect();
-        held.sort();
-        expected.sort();
-        assert_eq!(held, expected, "{id}: copies against its preference list");
-        if list.is_empty() {
-            assert!(
-                store.unassigned().serials().contains(&serial),
-                "{id} is nowhere"
-            );
-        }
-    }
 }
 
 fn check_search(store: &VectorStore, seed: u64) {

@@ -279,8 +279,8 @@ impl VectorStore {
         let count = u32::try_from(count).map_err(|_| too_many())?;
         let end = self.next_serial.checked_add(count).ok_or_else(too_many)?;
         let bytes = u64::from(end)
-            * self.config.dimension as u64
-            * std::mem::size_of::<f32>() as u64
+            * (self.config.dimension as u64 * std::mem::size_of::<f32>() as u64
+                + crate::error::ROW_OVERHEAD_BYTES)
             * self.config.replication as u64;
         if bytes > crate::error::MAX_STORE_BYTES {
             return Err(too_many());
@@ -289,14 +289,41 @@ impl VectorStore {
         let dimension = self.config.dimension;
         let mut vector = vec![0f32; dimension];
         let mut slots = Vec::new();
-        for serial in first..end {
+        // First where every new vector goes, so that each shard grows once
+        // and exactly: growing by doubling would leave up to half of a big
+        // shard's block allocated and unused.
+        let positions: Vec<u64> = (first..end)
+            .map(|serial| key_position(&vector_id(serial)))
+            .collect();
+        let mut incoming: BTreeMap<(u32, bool), usize> = BTreeMap::new();
+        let mut waiting = 0;
+        for &position in &positions {
+            self.ring
+                .preference_slots(position, self.config.replication, &mut slots);
+            waiting += usize::from(slots.is_empty());
+            for (rank, &slot) in slots.iter().enumerate() {
+                *incoming.entry((slot, rank == 0)).or_default() += 1;
+            }
+        }
+        self.unassigned.reserve(waiting);
+        for (&(slot, primary), &rows) in &incoming {
+            let node = self.ring.slot_id(slot);
+            let shards = if primary {
+                &mut self.primaries
+            } else {
+                &mut self.replicas
+            };
+            if let Some(shard) = shards.get_mut(node) {
+                shard.reserve(rows);
+            }
+        }
+        for (serial, &position) in (first..end).zip(&positions) {
             for component in &mut vector {
                 *component = StandardNormal.sample(&mut self.rng);
             }
             // The tutorial's guard against a zero vector.
             let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt() + 1e-12;
             vector.iter_mut().for_each(|x| *x /= norm);
-            let position = key_position(&vector_id(serial));
             self.ring
                 .preference_slots(position, self.config.replication, &mut slots);
             if slots.is_empty() {

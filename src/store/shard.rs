@@ -49,6 +49,13 @@ impl Shard {
         self.data.extend_from_slice(vector);
     }
 
+    /// Makes room for `rows` more rows, exactly.
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        self.serials.reserve_exact(rows);
+        self.positions.reserve_exact(rows);
+        self.data.reserve_exact(rows * self.dimension);
+    }
+
     pub(crate) fn contains(&self, serial: u32, position: u64) -> bool {
         self.index.contains_key(&(position, serial))
     }

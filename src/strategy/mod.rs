@@ -57,7 +57,7 @@ pub use vnode_ring::VnodeRing;
 /// Most strategies place each key on its own ([`Placement::locate`]); the
 /// bounded-load ring also depends on the keys placed before, so the whole
 /// batch goes through [`Placement::assign`].
-pub trait Placement: fmt::Debug {
+pub trait Placement: fmt::Debug + Send + Sync {
     /// The strategy's short name, as in [`Strategy::name`].
     fn name(&self) -> &'static str;
 
@@ -310,6 +310,79 @@ pub fn key_positions(count: usize) -> Vec<u64> {
     (0..count)
         .map(|serial| key_position(&vector_id(serial as u32)))
         .collect()
+}
+
+/// Hashes and places `keys` (placement-contract key strings such as
+/// `vec_000042`) on `threads` threads, each taking a contiguous slice: the
+/// first placement of a batch of keys, with both cores busy. For the
+/// bounded-load ring, whose placement depends on order, the keys are hashed
+/// in parallel and placed in one pass.
+///
+/// ```
+/// use elastic_vdb::strategy::{Placement, Strategy, key_positions, node_names, place_keys};
+/// use elastic_vdb::store::vector_id;
+///
+/// let ring = Strategy::Ring { vnodes: 80 }.build(&node_names(10))?;
+/// let keys: Vec<String> = (0..1000).map(vector_id).collect();
+/// assert_eq!(place_keys(ring.as_ref(), &keys, 2), ring.assign(&key_positions(1000)));
+/// # Ok::<(), elastic_vdb::Error>(())
+/// ```
+#[must_use]
+pub fn place_keys<K: AsRef<str> + Sync>(
+    placement: &dyn Placement,
+    keys: &[K],
+    threads: usize,
+) -> Vec<u32> {
+    let threads = threads.clamp(1, 64);
+    let chunk = keys.len().div_ceil(threads).max(1);
+    let independent = placement.locate(0).is_some() || placement.nodes().is_empty();
+    if !independent {
+        let positions: Vec<u64> = std::thread::scope(|scope| {
+            let parts: Vec<_> = keys
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|key| key_position(key.as_ref()))
+                            .collect::<Vec<u64>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|part| {
+                    part.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        return placement.assign(&positions);
+    }
+    let place = |part: &[K]| -> Vec<u32> {
+        part.iter()
+            .map(|key| {
+                placement
+                    .locate(key_position(key.as_ref()))
+                    .map_or(0, |index| index as u32)
+            })
+            .collect()
+    };
+    if threads == 1 {
+        return place(keys);
+    }
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = keys
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || place(part)))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| {
+                part.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// A 64-bit finaliser (SplitMix64's): a bijection that spreads every input

@@ -85,6 +85,45 @@ impl VnodeRing {
         self.points.len()
     }
 
+    /// The node index of every position in `sorted` (ascending): one merge
+    /// pass over the keys and the ring's points instead of a binary search
+    /// per key. This is how cached key positions are re-placed after a
+    /// topology change without hashing anything again. A position out of
+    /// order is still placed correctly (by a binary search), only slower.
+    ///
+    /// ```
+    /// use elastic_vdb::strategy::{Placement, VnodeRing, key_positions, node_names};
+    ///
+    /// let ring = VnodeRing::new(&node_names(10), 80)?;
+    /// let mut keys = key_positions(5000);
+    /// keys.sort_unstable();
+    /// assert_eq!(ring.assign_sorted(&keys), ring.assign(&keys));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn assign_sorted(&self, sorted: &[u64]) -> Vec<u32> {
+        if self.points.is_empty() {
+            return vec![0; sorted.len()];
+        }
+        let last = self.points.len();
+        let mut index = 0;
+        let mut previous = 0;
+        sorted
+            .iter()
+            .map(|&position| {
+                if position < previous {
+                    index = self.points.partition_point(|&point| point < position);
+                } else {
+                    while index < last && self.points[index] < position {
+                        index += 1;
+                    }
+                }
+                previous = position;
+                self.owners[if index == last { 0 } else { index }]
+            })
+            .collect()
+    }
+
     /// The sorted point positions and their node indices.
     pub(crate) fn parts(&self) -> (&[u64], &[u32]) {
         (&self.points, &self.owners)
