@@ -7,6 +7,8 @@ A notebook fails when a cell
   - writes `panicked at` to stderr (evcxr reports panics as a stream, with the
     cell's status still ok), or anything else to stderr unless the cell is
     tagged `expect-error`,
+  - is tagged `expect-error` and shows no error (such cells demonstrate that
+    a wrong call gives a readable message, not a panic),
   - is tagged `expect-image` and shows no picture (an `image/svg+xml` output
     and a `text/html` output holding a data-URI `<img>`),
   - produces text output that differs from the committed notebook's (outputs
@@ -63,6 +65,11 @@ def check(path, executed, committed, timings):
                     problems.append(f"{where}: panicked:\n{output['text'][:2000]}")
                 elif "expect-error" not in tags:
                     problems.append(f"{where}: unexpected stderr:\n{output['text'][:2000]}")
+        if "expect-error" in tags:
+            shown = [o for o in cell.outputs if o["output_type"] == "error"
+                     or (o["output_type"] == "stream" and o["name"] == "stderr")]
+            if not shown:
+                problems.append(f"{where}: tagged expect-error but showed no error")
         if "expect-image" in tags:
             data = [o.get("data", {}) for o in cell.outputs if o["output_type"] in ("execute_result", "display_data")]
             svg = any(d.get("image/svg+xml", "").lstrip().startswith("<svg") for d in data)
