@@ -61,7 +61,7 @@ def tutorial_ring_class():
     namespace = {}
     exec(compile("import hashlib, bisect, random\nfrom dataclasses import dataclass\n"
                  "from typing import Dict, List, Optional\n" + text[start:end], path, "exec"), namespace)
-    return namespace["ConsistentHashRing"], namespace["_u64_hash"]
+    return namespace["ConsistentHashRing"], namespace["StorageNode"], namespace["_u64_hash"]
 
 
 def render():
@@ -69,7 +69,7 @@ def render():
     matplotlib.use("svg")
     import matplotlib.pyplot as plt
 
-    ring_class, u64_hash = tutorial_ring_class()
+    ring_class, node_class, u64_hash = tutorial_ring_class()
     ids = [f"vec_{serial:06d}" for serial in range(6000)]
     nodes = ["nodeA", "nodeB", "nodeC", "nodeD"]
     colors = dict(zip(nodes, ["tab:blue", "tab:orange", "tab:green", "tab:red"]))
@@ -77,7 +77,7 @@ def render():
     def rebuild_and_draw():
         ring = ring_class(vnodes_per_node=160)
         for node in nodes:
-            ring.add_node(node)
+            ring.add_node(node_class(node))
         owners = [ring.get_node(vid) for vid in ids]
         angles = [u64_hash(f"key:{vid}") / 2**64 * 2 * math.pi for vid in ids]
         figure, axes = plt.subplots(figsize=(8, 5.4))

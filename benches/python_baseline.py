@@ -28,14 +28,15 @@ def tutorial_ring(path):
     ])
     namespace = {}
     exec(compile(source, path, "exec"), namespace)
-    return namespace["ConsistentHashRing"]
+    return namespace["ConsistentHashRing"], namespace["StorageNode"]
 
 
 def main():
     path, keys, nodes, vnodes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    ring = tutorial_ring(path)(vnodes_per_node=vnodes)
+    ring_class, node_class = tutorial_ring(path)
+    ring = ring_class(vnodes_per_node=vnodes)
     for index in range(nodes):
-        ring.add_node(f"node{index:02d}")
+        ring.add_node(node_class(f"node{index:02d}"))
     ids = [f"vec_{serial:06d}" for serial in range(keys)]
     started = time.perf_counter()
     out = {}

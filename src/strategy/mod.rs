@@ -358,14 +358,23 @@ pub fn place_keys<K: AsRef<str> + Sync>(
         });
         return placement.assign(&positions);
     }
+    // Hash a block of keys, then locate the block: the searches of a block
+    // are independent of one another, so the processor overlaps them, which
+    // it cannot do when each search waits for its own key's hash.
     let place = |part: &[K]| -> Vec<u32> {
-        part.iter()
-            .map(|key| {
-                placement
-                    .locate(key_position(key.as_ref()))
-                    .map_or(0, |index| index as u32)
-            })
-            .collect()
+        let mut out = Vec::with_capacity(part.len());
+        let mut block = [0u64; 256];
+        for keys in part.chunks(block.len()) {
+            for (slot, key) in block.iter_mut().zip(keys) {
+                *slot = key_position(key.as_ref());
+            }
+            out.extend(
+                block[..keys.len()]
+                    .iter()
+                    .map(|&position| placement.locate(position).map_or(0, |index| index as u32)),
+            );
+        }
+        out
     };
     if threads == 1 {
         return place(keys);
