@@ -26,6 +26,45 @@ pub const MAX_COMPARE_NODES: usize = 1000;
 /// The most keys a comparison or sweep places.
 pub const MAX_COMPARE_KEYS: usize = 10_000_000;
 
+/// `to_text`, `to_html` and `evcxr_display` for a type with `caption()` and
+/// `cells()`: the analytics' tables show themselves the same way.
+macro_rules! table_display {
+    ($type:ty) => {
+        impl $type {
+            /// The table as aligned text, under its caption.
+            #[must_use]
+            pub fn to_text(&self) -> String {
+                let (header, rows) = self.cells();
+                format!("{}\n{}", self.caption(), text_table(&header, &rows))
+            }
+
+            /// The table as HTML, with its caption.
+            #[must_use]
+            pub fn to_html(&self) -> String {
+                let (header, rows) = self.cells();
+                html_table(&self.caption(), &header, &rows)
+            }
+
+            /// Shows the table in an evcxr notebook cell (HTML, with the
+            /// text form too).
+            pub fn evcxr_display(&self) {
+                println!(
+                    "EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
+                    self.to_text()
+                );
+                println!(
+                    "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+                    self.to_html()
+                );
+            }
+        }
+    };
+}
+
+table_display!(Comparison);
+table_display!(VnodeSweep);
+table_display!(Claims);
+
 /// How evenly keys spread over nodes.
 ///
 /// ```
@@ -409,25 +448,6 @@ impl Comparison {
         )
     }
 
-    /// The table as aligned text.
-    #[must_use]
-    pub fn to_text(&self) -> String {
-        let (header, rows) = self.cells();
-        format!("{}\n{}", self.caption(), text_table(&header, &rows))
-    }
-
-    /// The table as HTML.
-    #[must_use]
-    pub fn to_html(&self) -> String {
-        let (header, rows) = self.cells();
-        html_table(&self.caption(), &header, &rows)
-    }
-
-    /// Shows the table in an evcxr notebook cell (HTML, with the text form too).
-    pub fn evcxr_display(&self) {
-        print_table_blocks(&self.to_text(), &self.to_html());
-    }
-
     /// Fraction of keys moved on a join and on a removal per strategy, with
     /// the ideals as dashed lines.
     #[must_use]
@@ -745,6 +765,10 @@ impl Claims {
         Ok(Claims { rows })
     }
 
+    fn caption(&self) -> String {
+        "Published claims, measured here".to_owned()
+    }
+
     fn cells(&self) -> (Vec<&'static str>, Vec<Vec<String>>) {
         let header = vec![
             "source", "claim", "setting", "expected", "measured", "verdict",
@@ -769,25 +793,6 @@ impl Claims {
             })
             .collect();
         (header, rows)
-    }
-
-    /// The checks as aligned text.
-    #[must_use]
-    pub fn to_text(&self) -> String {
-        let (header, rows) = self.cells();
-        text_table(&header, &rows)
-    }
-
-    /// The checks as HTML.
-    #[must_use]
-    pub fn to_html(&self) -> String {
-        let (header, rows) = self.cells();
-        html_table("Published claims, measured here", &header, &rows)
-    }
-
-    /// Shows the checks in an evcxr notebook cell.
-    pub fn evcxr_display(&self) {
-        print_table_blocks(&self.to_text(), &self.to_html());
     }
 }
 
@@ -928,25 +933,6 @@ impl VnodeSweep {
             self.nodes,
             crate::render::thousands(self.keys)
         )
-    }
-
-    /// The sweep as aligned text.
-    #[must_use]
-    pub fn to_text(&self) -> String {
-        let (header, rows) = self.cells();
-        format!("{}\n{}", self.caption(), text_table(&header, &rows))
-    }
-
-    /// The sweep as HTML.
-    #[must_use]
-    pub fn to_html(&self) -> String {
-        let (header, rows) = self.cells();
-        html_table(&self.caption(), &header, &rows)
-    }
-
-    /// Shows the sweep's table in an evcxr notebook cell.
-    pub fn evcxr_display(&self) {
-        print_table_blocks(&self.to_text(), &self.to_html());
     }
 
     /// CV against vnodes per node on log axes, measured (shares and keys)
@@ -1099,10 +1085,4 @@ pub(crate) fn html_table(caption: &str, header: &[&str], rows: &[Vec<String>]) -
     }
     out.push_str("</tbody></table>");
     out
-}
-
-/// Prints a table's evcxr blocks: text and HTML.
-fn print_table_blocks(text: &str, html: &str) {
-    println!("EVCXR_BEGIN_CONTENT text/plain\n{text}\nEVCXR_END_CONTENT");
-    println!("EVCXR_BEGIN_CONTENT text/html\n{html}\nEVCXR_END_CONTENT");
 }

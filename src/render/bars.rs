@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{RenderOptions, error_svg, node_colors, print_evcxr_blocks, thousands};
+use super::{RenderOptions, node_colors, print_evcxr_blocks, svg_document, thousands};
 use crate::store::VectorStore;
 
 /// Vectors per node as bars, with the ideal (the mean) as a dashed line.
@@ -127,16 +127,7 @@ impl DistributionView {
     #[must_use]
     pub fn to_svg(&self) -> String {
         let (width, height) = (self.options.width.max(200), self.options.height.max(160));
-        let mut svg = String::new();
-        let drawn = {
-            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-            self.draw(&root)
-                .and_then(|()| root.present().map_err(|e| e.to_string()))
-        };
-        match drawn {
-            Ok(()) => svg,
-            Err(message) => error_svg(width, height, &message),
-        }
+        svg_document(width, height, |root| self.draw(root))
     }
 
     /// Shows the chart in an evcxr notebook cell.

@@ -3,7 +3,7 @@
 use plotters::coord::combinators::IntoLogRange;
 use plotters::prelude::*;
 
-use super::{error_svg, print_evcxr_blocks};
+use super::{print_evcxr_blocks, svg_document};
 
 /// Colours of the series, in order (the reference lines are black).
 const SERIES_COLORS: [RGBColor; 4] = [
@@ -93,16 +93,7 @@ impl GroupedBarsView {
     #[must_use]
     pub fn to_svg(&self) -> String {
         let (width, height) = (self.width.max(300), self.height.max(200));
-        let mut svg = String::new();
-        let drawn = {
-            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-            self.draw(&root)
-                .and_then(|()| root.present().map_err(|e| e.to_string()))
-        };
-        match drawn {
-            Ok(()) => svg,
-            Err(message) => error_svg(width, height, &message),
-        }
+        svg_document(width, height, |root| self.draw(root))
     }
 
     /// Shows the chart in an evcxr notebook cell.
@@ -147,64 +138,17 @@ impl GroupedBarsView {
             let mut chart = builder
                 .build_cartesian_2d(0f64..groups, (bottom..top * 2.0).log_scale())
                 .map_err(error)?;
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .x_labels(0)
-                .y_labels(8)
-                .y_label_formatter(&|value| tick(*value))
-                .light_line_style(WHITE.mix(0.0))
-                .y_desc(&self.y_label)
-                .label_style(("sans-serif", 13))
-                .draw()
-                .map_err(error)?;
-            for (series, (name, values)) in self.series.iter().enumerate() {
-                let color = SERIES_COLORS[series % SERIES_COLORS.len()];
-                chart
-                    .draw_series(values.iter().enumerate().map(|(group, &value)| {
-                        let (left, right) = place(group, series);
-                        Rectangle::new([(left, bottom), (right, value.max(bottom))], color.filled())
-                    }))
-                    .map_err(error)?
-                    .label(name)
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled())
-                    });
-            }
-            self.finish(root, &mut chart)
+            self.finish(root, &mut chart, bottom, &place)
         } else {
             let mut chart = builder
                 .build_cartesian_2d(0f64..groups, 0f64..top * 1.25)
                 .map_err(error)?;
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .x_labels(0)
-                .y_labels(8)
-                .y_label_formatter(&|value| tick(*value))
-                .light_line_style(WHITE.mix(0.0))
-                .y_desc(&self.y_label)
-                .label_style(("sans-serif", 13))
-                .draw()
-                .map_err(error)?;
-            for (series, (name, values)) in self.series.iter().enumerate() {
-                let color = SERIES_COLORS[series % SERIES_COLORS.len()];
-                chart
-                    .draw_series(values.iter().enumerate().map(|(group, &value)| {
-                        let (left, right) = place(group, series);
-                        Rectangle::new([(left, 0.0), (right, value.max(0.0))], color.filled())
-                    }))
-                    .map_err(error)?
-                    .label(name)
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled())
-                    });
-            }
-            self.finish(root, &mut chart)
+            self.finish(root, &mut chart, 0.0, &place)
         }
     }
 
-    /// Reference lines, group labels and the legend, for either y scale.
+    /// The mesh, the bars from `bottom`, reference lines, group labels and
+    /// the legend, for either y scale.
     fn finish<'chart, 'svg, Y>(
         &self,
         root: &DrawingArea<SVGBackend<'svg>, plotters::coord::Shift>,
@@ -213,13 +157,39 @@ impl GroupedBarsView {
             SVGBackend<'svg>,
             Cartesian2d<plotters::coord::types::RangedCoordf64, Y>,
         >,
+        bottom: f64,
+        place: &dyn Fn(usize, usize) -> (f64, f64),
     ) -> Result<(), String>
     where
-        Y: Ranged<ValueType = f64>,
+        Y: Ranged<ValueType = f64> + plotters::coord::ranged1d::ValueFormatter<f64>,
         'svg: 'chart,
     {
         use plotters::style::text_anchor::{HPos, Pos, VPos};
         let error = |e: DrawingAreaErrorKind<_>| e.to_string();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_labels(8)
+            .y_label_formatter(&|value| tick(*value))
+            .light_line_style(WHITE.mix(0.0))
+            .y_desc(&self.y_label)
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(error)?;
+        for (series, (name, values)) in self.series.iter().enumerate() {
+            let color = SERIES_COLORS[series % SERIES_COLORS.len()];
+            chart
+                .draw_series(values.iter().enumerate().map(|(group, &value)| {
+                    let (left, right) = place(group, series);
+                    Rectangle::new([(left, bottom), (right, value.max(bottom))], color.filled())
+                }))
+                .map_err(error)?
+                .label(name)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled())
+                });
+        }
         let groups = self.groups.len().max(1) as f64;
         for (index, (name, value)) in self.references.iter().enumerate() {
             let dash = 4 + 3 * index as u32;
@@ -362,16 +332,7 @@ impl CurveView {
     #[must_use]
     pub fn to_svg(&self) -> String {
         let (width, height) = (self.width.max(300), self.height.max(200));
-        let mut svg = String::new();
-        let drawn = {
-            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-            self.draw(&root)
-                .and_then(|()| root.present().map_err(|e| e.to_string()))
-        };
-        match drawn {
-            Ok(()) => svg,
-            Err(message) => error_svg(width, height, &message),
-        }
+        svg_document(width, height, |root| self.draw(root))
     }
 
     /// Shows the chart in an evcxr notebook cell.

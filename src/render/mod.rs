@@ -93,6 +93,30 @@ pub(crate) fn escape_xml(text: &str) -> String {
     out
 }
 
+/// The drawing area every chart draws on.
+type Canvas<'a> =
+    plotters::drawing::DrawingArea<plotters::backend::SVGBackend<'a>, plotters::coord::Shift>;
+
+/// Draws a `width` x `height` SVG document with `draw`; if drawing fails,
+/// the document says why instead (a notebook cell never panics over it).
+fn svg_document(
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&Canvas<'_>) -> Result<(), String>,
+) -> String {
+    use plotters::prelude::IntoDrawingArea;
+    let mut svg = String::new();
+    let drawn = {
+        let root = plotters::backend::SVGBackend::with_string(&mut svg, (width, height))
+            .into_drawing_area();
+        draw(&root).and_then(|()| root.present().map_err(|e| e.to_string()))
+    };
+    match drawn {
+        Ok(()) => svg,
+        Err(message) => error_svg(width, height, &message),
+    }
+}
+
 /// A small SVG that states why a picture could not be drawn, so that a
 /// notebook cell never panics over a drawing problem.
 fn error_svg(width: u32, height: u32, message: &str) -> String {

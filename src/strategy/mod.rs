@@ -333,35 +333,17 @@ pub fn place_keys<K: AsRef<str> + Sync>(
     keys: &[K],
     threads: usize,
 ) -> Vec<u32> {
-    let threads = threads.clamp(1, 64);
-    let chunk = keys.len().div_ceil(threads).max(1);
     let independent = placement.locate(0).is_some() || placement.nodes().is_empty();
     if !independent {
-        let positions: Vec<u64> = std::thread::scope(|scope| {
-            let parts: Vec<_> = keys
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|key| key_position(key.as_ref()))
-                            .collect::<Vec<u64>>()
-                    })
-                })
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|part| {
-                    part.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
+        let positions = in_parallel(keys, threads, |part| {
+            part.iter().map(|key| key_position(key.as_ref())).collect()
         });
         return placement.assign(&positions);
     }
     // Hash a block of keys, then locate the block: the searches of a block
     // are independent of one another, so the processor overlaps them, which
     // it cannot do when each search waits for its own key's hash.
-    let place = |part: &[K]| -> Vec<u32> {
+    in_parallel(keys, threads, |part| {
         let mut out = Vec::with_capacity(part.len());
         let mut block = [0u64; 256];
         for keys in part.chunks(block.len()) {
@@ -375,14 +357,26 @@ pub fn place_keys<K: AsRef<str> + Sync>(
             );
         }
         out
-    };
+    })
+}
+
+/// `work` over `items` split into `threads` contiguous parts (1 to 64), one
+/// thread each, results concatenated in order.
+fn in_parallel<K: Sync, T: Send>(
+    items: &[K],
+    threads: usize,
+    work: impl Fn(&[K]) -> Vec<T> + Sync,
+) -> Vec<T> {
+    let threads = threads.clamp(1, 64);
     if threads == 1 {
-        return place(keys);
+        return work(items);
     }
+    let chunk = items.len().div_ceil(threads).max(1);
+    let work = &work;
     std::thread::scope(|scope| {
-        let parts: Vec<_> = keys
+        let parts: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(move || place(part)))
+            .map(|part| scope.spawn(move || work(part)))
             .collect();
         parts
             .into_iter()
