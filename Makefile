@@ -13,6 +13,7 @@ EVCXR := $(TOOLS)/bin/evcxr_jupyter
 KERNEL := $(VENV)/share/jupyter/kernels/rust/kernel.json
 EVCXR_INIT := $(CACHE)/evcxr-config/init.evcxr
 PYTHON := $(VENV)/bin/python
+BENCH_VENV := $(ROOT)/.venv-bench
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # The kernel inherits this environment from whatever starts Jupyter: cargo on
@@ -59,7 +60,6 @@ notebooks-refresh: kernel
 	$(PYTHON) tests/notebooks/run_notebooks.py --write
 
 ## bench: criterion benchmarks and their Python baselines (not part of make test); the numbers go into BENCHMARKS.md
-BENCH_VENV := $(ROOT)/.venv-bench
 bench: $(BENCH_VENV)/.installed
 	BENCH_PYTHON="$(BENCH_VENV)/bin/python" cargo bench
 	$(BENCH_VENV)/bin/python benches/baselines.py render
@@ -77,9 +77,10 @@ fuzz:
 	cd fuzz && cargo +nightly fuzz run -O operations corpus/operations -- -max_total_time=$(FUZZ_SECONDS) -max_len=512
 	cd fuzz && cargo +nightly fuzz run -O snapshot corpus/snapshot -- -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 
-## measure-cells: the time of an edited notebook cell in a running kernel (not part of make test)
-measure-cells: kernel
+## measure-cells: the time of an edited notebook cell in a running kernel, then the same work in Python with matplotlib, in one run (not part of make test)
+measure-cells: kernel $(BENCH_VENV)/.installed
 	$(PYTHON) tests/notebooks/warm_cell.py
+	$(BENCH_VENV)/bin/python benches/baselines.py render
 
 kernel: $(KERNEL) $(EVCXR_INIT)
 

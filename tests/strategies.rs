@@ -456,3 +456,20 @@ proptest! {
         monotone(Strategy::MultiProbe { probes }, &nodes, &keys)?;
     }
 }
+
+#[test]
+fn placing_keys_on_several_threads_gives_the_one_thread_answer() {
+    let keys: Vec<String> = (0..5003).map(elastic_vdb::store::vector_id).collect();
+    let positions = key_positions(5003);
+    for strategy in Strategy::all(40) {
+        let placement = strategy.build(&node_names(7)).unwrap();
+        let expected = placement.assign(&positions);
+        for threads in [0, 1, 2, 3, 64, 10_000] {
+            let placed = elastic_vdb::strategy::place_keys(placement.as_ref(), &keys, threads);
+            assert_eq!(placed, expected, "{} on {threads} threads", strategy.name());
+        }
+    }
+    let empty: [&str; 0] = [];
+    let ring = Strategy::Ring { vnodes: 8 }.build(&["a"]).unwrap();
+    assert!(elastic_vdb::strategy::place_keys(ring.as_ref(), &empty, 2).is_empty());
+}

@@ -335,57 +335,57 @@ pub fn place_keys<K: AsRef<str> + Sync>(
 ) -> Vec<u32> {
     let independent = placement.locate(0).is_some() || placement.nodes().is_empty();
     if !independent {
-        let positions = in_parallel(keys, threads, |part| {
-            part.iter().map(|key| key_position(key.as_ref())).collect()
+        let positions = in_parallel(keys, threads, |part, out: &mut [u64]| {
+            for (slot, key) in out.iter_mut().zip(part) {
+                *slot = key_position(key.as_ref());
+            }
         });
         return placement.assign(&positions);
     }
     // Hash a block of keys, then locate the block: the searches of a block
     // are independent of one another, so the processor overlaps them, which
     // it cannot do when each search waits for its own key's hash.
-    in_parallel(keys, threads, |part| {
-        let mut out = Vec::with_capacity(part.len());
+    in_parallel(keys, threads, |part, out: &mut [u32]| {
         let mut block = [0u64; 256];
-        for keys in part.chunks(block.len()) {
+        for (keys, owners) in part.chunks(block.len()).zip(out.chunks_mut(block.len())) {
             for (slot, key) in block.iter_mut().zip(keys) {
                 *slot = key_position(key.as_ref());
             }
-            out.extend(
-                block[..keys.len()]
-                    .iter()
-                    .map(|&position| placement.locate(position).map_or(0, |index| index as u32)),
-            );
+            for (owner, &position) in owners.iter_mut().zip(&block) {
+                *owner = placement.locate(position).map_or(0, |index| index as u32);
+            }
         }
-        out
     })
 }
 
-/// `work` over `items` split into `threads` contiguous parts (1 to 64), one
-/// thread each, results concatenated in order.
-fn in_parallel<K: Sync, T: Send>(
+/// `work` over `items` split into `threads` contiguous parts (1 to 64), each
+/// writing its own part of one preallocated output, so nothing is copied or
+/// joined afterwards.
+fn in_parallel<K: Sync, T: Copy + Default + Send>(
     items: &[K],
     threads: usize,
-    work: impl Fn(&[K]) -> Vec<T> + Sync,
+    work: impl Fn(&[K], &mut [T]) + Sync,
 ) -> Vec<T> {
+    let mut out = vec![T::default(); items.len()];
     let threads = threads.clamp(1, 64);
-    if threads == 1 {
-        return work(items);
+    if threads == 1 || items.len() < 2 {
+        work(items, &mut out);
+        return out;
     }
-    let chunk = items.len().div_ceil(threads).max(1);
+    let chunk = items.len().div_ceil(threads);
     let work = &work;
     std::thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || work(part)))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|part| {
-                part.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+        let mut parts = items.chunks(chunk).zip(out.chunks_mut(chunk));
+        let first = parts.next();
+        for (part, slots) in parts {
+            scope.spawn(move || work(part, slots));
+        }
+        // The calling thread takes the first part itself.
+        if let Some((part, slots)) = first {
+            work(part, slots);
+        }
+    });
+    out
 }
 
 /// A 64-bit finaliser (SplitMix64's): a bijection that spreads every input
