@@ -299,6 +299,14 @@ fn strategies_refuse_bad_parameters_with_the_value_named() {
             "maglev table size must be a prime at least the node count and at most 16,777,259, got 2",
         ),
         (
+            // A huge prime is refused by its size before any trial division.
+            Strategy::Maglev {
+                table: MaglevTable::Fixed(18_446_744_073_709_551_557),
+            }
+            .build(&nodes),
+            "maglev table size must be a prime at least the node count and at most 16,777,259, got 18446744073709551557",
+        ),
+        (
             Strategy::MultiProbe { probes: 0 }.build(&nodes),
             "probes must be 1 to 1024, got 0",
         ),

@@ -57,7 +57,8 @@ impl Maglev {
             MaglevTable::Fixed(size) => size,
             MaglevTable::PerNodeCount => next_prime(100 * nodes.len() as u64 + 1),
         };
-        if !is_prime(size) || size < nodes.len() as u64 || size > MAX_TABLE_SIZE {
+        // The range first: trial division of a huge number would take minutes.
+        if size > MAX_TABLE_SIZE || size < nodes.len() as u64 || !is_prime(size) {
             return Err(Error::InvalidParameter {
                 parameter: "maglev table size",
                 value: size.to_string(),
@@ -129,6 +130,7 @@ fn populate(nodes: &[String], size: u64) -> Vec<u32> {
 /// use elastic_vdb::strategy::maglev::is_prime;
 ///
 /// assert!(is_prime(65_537) && !is_prime(65_535) && !is_prime(1));
+/// assert!(is_prime(2) && is_prime(3) && !is_prime(4) && !is_prime(u64::MAX));
 /// ```
 #[must_use]
 pub fn is_prime(n: u64) -> bool {
@@ -136,7 +138,7 @@ pub fn is_prime(n: u64) -> bool {
         return false;
     }
     let mut divisor = 2;
-    while divisor * divisor <= n {
+    while divisor <= n / divisor {
         if n % divisor == 0 {
             return false;
         }
