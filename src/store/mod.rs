@@ -295,17 +295,23 @@ impl VectorStore {
         let positions: Vec<u64> = (first..end)
             .map(|serial| key_position(&vector_id(serial)))
             .collect();
+        // Every preference list has the same length: one copy per node up
+        // to the replication factor, none while the ring is empty.
+        let copies = self.config.replication.min(self.ring.node_count());
+        let mut lists: Vec<u32> = Vec::with_capacity(positions.len() * copies);
         let mut incoming: BTreeMap<(u32, bool), usize> = BTreeMap::new();
-        let mut waiting = 0;
         for &position in &positions {
             self.ring
                 .preference_slots(position, self.config.replication, &mut slots);
-            waiting += usize::from(slots.is_empty());
+            debug_assert_eq!(slots.len(), copies);
             for (rank, &slot) in slots.iter().enumerate() {
                 *incoming.entry((slot, rank == 0)).or_default() += 1;
             }
+            lists.extend_from_slice(&slots);
         }
-        self.unassigned.reserve(waiting);
+        if copies == 0 {
+            self.unassigned.reserve(positions.len());
+        }
         for (&(slot, primary), &rows) in &incoming {
             let node = self.ring.slot_id(slot);
             let shards = if primary {
@@ -317,19 +323,18 @@ impl VectorStore {
                 shard.reserve(rows);
             }
         }
-        for (serial, &position) in (first..end).zip(&positions) {
+        for (index, (serial, &position)) in (first..end).zip(&positions).enumerate() {
             for component in &mut vector {
                 *component = StandardNormal.sample(&mut self.rng);
             }
             // The tutorial's guard against a zero vector.
             let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt() + 1e-12;
             vector.iter_mut().for_each(|x| *x /= norm);
-            self.ring
-                .preference_slots(position, self.config.replication, &mut slots);
-            if slots.is_empty() {
+            let list = &lists[index * copies..(index + 1) * copies];
+            if list.is_empty() {
                 self.unassigned.push(serial, position, &vector);
             }
-            for (rank, &slot) in slots.iter().enumerate() {
+            for (rank, &slot) in list.iter().enumerate() {
                 let node = self.ring.slot_id(slot);
                 let shards = if rank == 0 {
                     &mut self.primaries
