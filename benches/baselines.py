@@ -53,23 +53,17 @@ def search():
     print(f"p5 baseline: faiss IndexFlatIP, one thread: {timed(with_faiss, 20) * 1e3:.1f} ms per query (median of 20)")
 
 
-def tutorial_ring_class():
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "seed", "tutorial.txt")
-    text = open(path, encoding="utf-8").read()
-    start = text.index("def _u64_hash")
-    end = text.index("\nWe implement the consistent hashing ring", start)
-    namespace = {}
-    exec(compile("import hashlib, bisect, random\nfrom dataclasses import dataclass\n"
-                 "from typing import Dict, List, Optional\n" + text[start:end], path, "exec"), namespace)
-    return namespace["ConsistentHashRing"], namespace["StorageNode"], namespace["_u64_hash"]
-
-
 def render():
     import matplotlib
     matplotlib.use("svg")
     import matplotlib.pyplot as plt
 
-    ring_class, node_class, u64_hash = tutorial_ring_class()
+    from python_baseline import tutorial_ring
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "seed", "tutorial.txt")
+    tutorial = tutorial_ring(path)
+    ring_class, node_class = tutorial["ConsistentHashRing"], tutorial["StorageNode"]
+    u64_hash = tutorial["_u64_hash"]
     ids = [f"vec_{serial:06d}" for serial in range(6000)]
     nodes = ["nodeA", "nodeB", "nodeC", "nodeD"]
     colors = dict(zip(nodes, ["tab:blue", "tab:orange", "tab:green", "tab:red"]))

@@ -17,6 +17,8 @@ import time
 
 
 def tutorial_ring(path):
+    """The tutorial's ring code, executed: a namespace with its
+    `ConsistentHashRing`, `StorageNode` and `_u64_hash`."""
     text = open(path, encoding="utf-8").read()
     start = text.index("def _u64_hash")
     end = text.index("\nWe implement the consistent hashing ring", start)
@@ -28,12 +30,13 @@ def tutorial_ring(path):
     ])
     namespace = {}
     exec(compile(source, path, "exec"), namespace)
-    return namespace["ConsistentHashRing"], namespace["StorageNode"]
+    return namespace
 
 
 def main():
     path, keys, nodes, vnodes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    ring_class, node_class = tutorial_ring(path)
+    tutorial = tutorial_ring(path)
+    ring_class, node_class = tutorial["ConsistentHashRing"], tutorial["StorageNode"]
     ring = ring_class(vnodes_per_node=vnodes)
     for index in range(nodes):
         ring.add_node(node_class(f"node{index:02d}"))

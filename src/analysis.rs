@@ -48,14 +48,7 @@ macro_rules! table_display {
             /// Shows the table in an evcxr notebook cell (HTML, with the
             /// text form too).
             pub fn evcxr_display(&self) {
-                println!(
-                    "EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
-                    self.to_text()
-                );
-                println!(
-                    "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-                    self.to_html()
-                );
+                crate::render::print_text_and_html(&self.to_text(), &self.to_html());
             }
         }
     };

@@ -172,13 +172,6 @@ impl HistoryView {
 
     /// Shows the table in an evcxr notebook cell.
     pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
-            self.to_text()
-        );
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.to_html()
-        );
+        super::print_text_and_html(&self.to_text(), &self.to_html());
     }
 }

@@ -77,6 +77,12 @@ fn print_evcxr_blocks(summary: &str, alt: &str, svg: &str) {
     println!("EVCXR_BEGIN_CONTENT image/svg+xml\n{svg}\nEVCXR_END_CONTENT");
 }
 
+/// Prints the evcxr display blocks for a table: its text form and its HTML.
+pub(crate) fn print_text_and_html(text: &str, html: &str) {
+    println!("EVCXR_BEGIN_CONTENT text/plain\n{text}\nEVCXR_END_CONTENT");
+    println!("EVCXR_BEGIN_CONTENT text/html\n{html}\nEVCXR_END_CONTENT");
+}
+
 /// Escapes text for an XML attribute or element.
 pub(crate) fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
