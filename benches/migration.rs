@@ -4,8 +4,10 @@
 //! so that setup stays short; the data copied per moved vector grows with
 //! the dimension). `full_replacement` hashes and locates every key again,
 //! as the original demo does after each change; `plan_add` works out a
-//! join without moving anything; `add_node` carries one out. The ratios
-//! to report are `plan_add / full_replacement` and `add_node / full_replacement`.
+//! join without moving anything; `add_node` carries one out and
+//! `remove_node` carries out a departure (each on a fresh copy of the store,
+//! whose copying and dropping are not timed). The ratios to report are
+//! `plan_add`, `add_node` and `remove_node` over `full_replacement`.
 //!
 //! `cargo bench --bench migration`
 
@@ -46,9 +48,23 @@ fn migration(c: &mut Criterion) {
         b.iter(|| black_box(db.plan_add_node("newcomer").expect("new id").moved()));
     });
     group.bench_function("add_node", |b| {
-        b.iter_batched(
+        b.iter_batched_ref(
             || db.clone(),
-            |mut copy| black_box(copy.add_node("newcomer").expect("new id").movement.moved),
+            |copy| black_box(copy.add_node("newcomer").expect("new id").movement.moved),
+            BatchSize::PerIteration,
+        );
+    });
+    group.bench_function("remove_node", |b| {
+        b.iter_batched_ref(
+            || db.clone(),
+            |copy| {
+                black_box(
+                    copy.remove_node("node-050")
+                        .expect("on the ring")
+                        .movement
+                        .moved,
+                )
+            },
             BatchSize::PerIteration,
         );
     });

@@ -19,7 +19,10 @@ use elastic_vdb::{StoreConfig, VectorStore};
 /// Every live vector is held exactly by its preference list (the primary on
 /// the first node, a replica on each of the others, nothing elsewhere); a
 /// lost vector is held nowhere; a vector with no node waits unassigned.
+/// Every copy of a vector carries the same data and its own ring position,
+/// and looking a vector up by id (through the shard's index) finds it.
 pub fn check_store(store: &VectorStore) {
+    check_copies(store);
     let copies = store.config().replication;
     let mut holders: BTreeMap<u32, Vec<(String, bool)>> = BTreeMap::new();
     for (node, shard) in store.shards() {
@@ -70,6 +73,34 @@ pub fn check_store(store: &VectorStore) {
         );
     }
     assert!(holders.is_empty(), "shards hold vectors never generated");
+}
+
+/// Every row of every shard: the position is its id's, all copies of a
+/// vector hold the same data, and a lookup by id returns that data.
+fn check_copies(store: &VectorStore) {
+    let mut data: BTreeMap<u32, Vec<f32>> = BTreeMap::new();
+    let shards = store
+        .shards()
+        .flat_map(|(node, shard)| [shard, store.replica_shard(node).expect("paired")])
+        .chain(std::iter::once(store.unassigned()));
+    for shard in shards {
+        for (row, (&serial, &position)) in shard.serials().iter().zip(shard.positions()).enumerate()
+        {
+            let id = vector_id(serial);
+            assert_eq!(
+                position,
+                key_position(&id),
+                "{id}: row {row} has another position"
+            );
+            let vector = shard.vector(row).expect("row in range").to_vec();
+            let first = data.entry(serial).or_insert_with(|| vector.clone());
+            assert_eq!(*first, vector, "{id}: copies differ");
+        }
+    }
+    for (serial, vector) in data {
+        let id = vector_id(serial);
+        assert_eq!(store.vector_by_id(&id), Some(vector), "{id}: lookup by id");
+    }
 }
 
 /// Reads bytes one at a time; past the end, zeros.

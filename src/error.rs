@@ -19,8 +19,9 @@ pub const MAX_VNODES: u32 = 10_000;
 pub const MAX_STORE_BYTES: u64 = 16 << 30;
 
 /// The bookkeeping each held copy costs beside its data (id, ring position,
-/// index entry), counted against [`MAX_STORE_BYTES`]: 44.5 bytes were
-/// measured (`cargo bench --bench memory`), rounded up. Without it, a saved
+/// index entry), counted against [`MAX_STORE_BYTES`]: 28.2 bytes held and
+/// about 42 at the peak of adding vectors were measured (`cargo bench
+/// --bench memory`), rounded up to cover the peak. Without it, a saved
 /// store declaring billions of one-dimensional vectors passed the limit and
 /// ran the process out of memory while loading (found by fuzzing).
 pub const ROW_OVERHEAD_BYTES: u64 = 48;

@@ -18,7 +18,7 @@ pub use bars::DistributionView;
 pub use chart::{CurveView, GroupedBarsView, Series, SeriesStyle};
 pub use history::HistoryView;
 pub use palette::{node_colors, rgb_hex};
-pub use ring::RingView;
+pub use ring::{RingView, VIEW_SAMPLE_CAP};
 pub use timeline::{Filmstrip, Timeline};
 
 use base64::Engine;

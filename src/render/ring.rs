@@ -42,8 +42,8 @@ const UNASSIGNED_GREY: RGBColor = RGBColor(150, 150, 150);
 #[derive(Debug, Clone)]
 pub struct RingView {
     ring: Ring,
-    /// Serial, position and holder of the sampled vectors.
-    dots: Vec<(u32, u64, Option<String>)>,
+    /// Serial and position of the sampled vectors; the ring says who holds each.
+    dots: Vec<(u32, u64)>,
     /// Serial, position and flow index of the sampled moved vectors.
     moved: Vec<(u32, u64, usize)>,
     /// Every `stride`-th vector by serial is in `dots`.
@@ -63,20 +63,15 @@ pub struct RingView {
 impl RingView {
     pub(crate) fn of_store(store: &VectorStore) -> RingView {
         let total = store.len();
-        let stride = (store.generated() as usize)
-            .div_ceil(VIEW_SAMPLE_CAP)
-            .max(1);
-        // The sample is read from the ring, not by scanning the shards: a
-        // view of a million-vector store costs what its sample costs.
+        // The sample's positions are kept by the store: a view of a
+        // million-vector store costs what its sample costs, with no hashing.
+        let (stride, sample) = store.view_sample();
         let lost = store.lost();
-        let dots: Vec<(u32, u64, Option<String>)> = (0..store.generated())
+        let dots: Vec<(u32, u64)> = (0u32..)
             .step_by(stride)
-            .filter(|serial| lost.binary_search(serial).is_err())
-            .map(|serial| {
-                let position = crate::hash::key_position(&crate::store::vector_id(serial));
-                let holder = store.ring().owner_of_position(position).map(str::to_owned);
-                (serial, position, holder)
-            })
+            .zip(sample)
+            .filter(|(serial, _)| lost.binary_search(serial).is_err())
+            .map(|(serial, &position)| (serial, position))
             .collect();
         let moved = store
             .last_moved()
@@ -316,7 +311,7 @@ impl RingView {
         let shown_stride = self.shown_stride();
         if self.options.show_dots {
             let mut by_color: BTreeMap<String, String> = BTreeMap::new();
-            for (serial, position, holder) in &self.dots {
+            for (serial, position) in &self.dots {
                 if *serial as usize % shown_stride != 0 {
                     continue;
                 }
@@ -327,7 +322,7 @@ impl RingView {
                     geometry.at(angle_of(*position), radius - 20.0 - spread * radius * 0.28);
                 let _ = write!(
                     by_color
-                        .entry(rgb_hex(color_of(holder.as_deref())))
+                        .entry(rgb_hex(color_of(self.ring.owner_of_position(*position))))
                         .or_default(),
                     "M{x} {y}h0"
                 );

@@ -23,6 +23,7 @@ pub use movement::{Action, Flow, MovedKey, Movement, Step, UNASSIGNED};
 pub use plan::{MigrationPlan, PlannedArc, PlannedFlow};
 pub use search::Hit;
 pub use shard::Shard;
+use shard::{Block, Key, arc_ranges};
 
 use crate::error::{Error, MAX_DIMENSION, MAX_REPLICATION, validate_node_id, validate_vnodes};
 use crate::hash::key_position;
@@ -74,7 +75,7 @@ pub fn vector_id(serial: u32) -> String {
 }
 
 /// Where one copy of a vector lives: a node's primaries or replicas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Copy {
     Primary,
     Replica,
@@ -111,6 +112,11 @@ pub struct VectorStore {
     lost: BTreeSet<u32>,
     history: Vec<Movement>,
     last_moved: Vec<MovedKey>,
+    /// Ring positions of every `sample_stride`-th vector by serial: the
+    /// dots of the ring picture, kept so that the picture each change
+    /// returns costs no hashing.
+    sample: Vec<u64>,
+    sample_stride: usize,
 }
 
 impl Default for VectorStore {
@@ -182,6 +188,8 @@ impl VectorStore {
             lost: BTreeSet::new(),
             history: Vec::new(),
             last_moved: Vec::new(),
+            sample: Vec::new(),
+            sample_stride: 1,
         })
     }
 
@@ -332,7 +340,7 @@ impl VectorStore {
             vector.iter_mut().for_each(|x| *x /= norm);
             let list = &lists[index * copies..(index + 1) * copies];
             if list.is_empty() {
-                self.unassigned.push(serial, position, &vector);
+                self.unassigned.append(serial, position, &vector);
             }
             for (rank, &slot) in list.iter().enumerate() {
                 let node = self.ring.slot_id(slot);
@@ -344,11 +352,53 @@ impl VectorStore {
                 shards
                     .get_mut(node)
                     .expect("every node on the ring has shards")
-                    .push(serial, position, &vector);
+                    .append(serial, position, &vector);
             }
         }
+        for shard in self
+            .primaries
+            .values_mut()
+            .chain(self.replicas.values_mut())
+            .chain(std::iter::once(&mut self.unassigned))
+        {
+            shard.settle();
+        }
         self.next_serial = end;
+        self.extend_sample(first, &positions);
         Ok(first..end)
+    }
+
+    /// Keeps [`VectorStore::view_sample`] up to date after vectors
+    /// `first..` (at `positions`) were added.
+    fn extend_sample(&mut self, first: u32, positions: &[u64]) {
+        let stride = (self.next_serial as usize)
+            .div_ceil(crate::render::VIEW_SAMPLE_CAP)
+            .max(1);
+        let first = first as usize;
+        let position_of = |serial: usize| match serial.checked_sub(first) {
+            Some(offset) => positions[offset],
+            None => key_position(&vector_id(serial as u32)),
+        };
+        if stride == self.sample_stride {
+            let next = self.sample.len() * stride;
+            self.sample.extend(
+                (next..self.next_serial as usize)
+                    .step_by(stride)
+                    .map(position_of),
+            );
+        } else {
+            self.sample = (0..self.next_serial as usize)
+                .step_by(stride)
+                .map(position_of)
+                .collect();
+            self.sample_stride = stride;
+        }
+    }
+
+    /// The ring positions of every `stride`-th vector by serial (lost ones
+    /// included), and that stride: what a ring picture samples.
+    pub(crate) fn view_sample(&self) -> (usize, &[u64]) {
+        (self.sample_stride, &self.sample)
     }
 
     /// Adds a node; the vectors it now owns (and the copies it should keep)
@@ -606,98 +656,139 @@ impl VectorStore {
     /// vectors on those arcs: the cost grows with what moves, not with the store.
     fn reconcile(&mut self, old: &Ring, old_copies: usize) -> Tally {
         let mut tally = Tally::default();
-        let mut buffer = Vec::with_capacity(self.config.dimension);
-        for arc in changed_arcs(old, old_copies, &self.ring, self.config.replication) {
-            let ChangedArc {
-                start,
-                end,
-                whole,
-                old_list,
-                new_list,
-            } = arc;
-            // Every vector on this arc, from whichever old holder survives.
-            let mut keys: Vec<(u64, u32)> = Vec::new();
-            if old_list.is_empty() {
-                keys.extend(self.unassigned.keys_on_arc(start, end, whole));
-            }
-            for (rank, node) in old_list.iter().enumerate() {
-                if let Some(shard) = self.shard_of(node, copy_kind(rank)) {
-                    keys.extend(shard.keys_on_arc(start, end, whole));
+        let arcs = changed_arcs(old, old_copies, &self.ring, self.config.replication);
+        // Each receiving shard grows once, by what it will receive: growing
+        // arc by arc would copy a shard again for every arc it gains.
+        let mut incoming: BTreeMap<(&str, Copy), usize> = BTreeMap::new();
+        for arc in &arcs {
+            let holder = match arc.old_list.first() {
+                Some(owner) => self.primaries.get(owner),
+                None => Some(&self.unassigned),
+            };
+            let vectors =
+                holder.map_or(0, |shard| shard.count_on_arc(arc.start, arc.end, arc.whole));
+            for (rank, node) in arc.new_list.iter().enumerate() {
+                if arc.old_list.get(rank).is_none_or(|held| held != node) {
+                    *incoming.entry((node, copy_kind(rank))).or_default() += vectors;
                 }
             }
-            keys.sort_unstable();
-            keys.dedup();
-
-            let old_places: Vec<usize> = old_list
-                .iter()
-                .map(|node| tally.place(Some(node)))
-                .collect();
-            let new_places: Vec<usize> = new_list
-                .iter()
-                .map(|node| tally.place(Some(node)))
-                .collect();
-            let pool = tally.place(None);
-            for (position, serial) in keys {
-                let source = old_list.iter().enumerate().position(|(rank, node)| {
-                    self.shard_of(node, copy_kind(rank))
-                        .is_some_and(|shard| shard.copy_out(serial, position, &mut buffer))
-                });
-                let from = match source {
-                    Some(rank) => old_places[rank],
-                    None if self.unassigned.copy_out(serial, position, &mut buffer) => pool,
-                    None => continue,
-                };
-                if new_list.is_empty() {
-                    self.unassigned.push(serial, position, &buffer);
-                    tally.send(serial, position, from, pool);
-                }
-                for (rank, node) in new_list.iter().enumerate() {
-                    let wanted = copy_kind(rank);
-                    let held = [Copy::Primary, Copy::Replica].into_iter().find(|&kind| {
-                        self.shard_of(node, kind)
-                            .is_some_and(|shard| shard.contains(serial, position))
-                    });
-                    match held {
-                        Some(kind) if kind == wanted => {}
-                        Some(kind) => {
-                            // Promoted or demoted on the same node: no transfer.
-                            let shards = self.shards_mut(kind);
-                            shards.get_mut(node).expect("held").remove(serial, position);
-                            self.shards_mut(wanted)
-                                .get_mut(node)
-                                .expect("on the ring")
-                                .push(serial, position, &buffer);
-                        }
-                        None => {
-                            self.shards_mut(wanted)
-                                .get_mut(node)
-                                .expect("on the ring")
-                                .push(serial, position, &buffer);
-                            tally.send(serial, position, from, new_places[rank]);
-                        }
-                    }
-                }
-                for node in old_list.iter().filter(|node| !new_list.contains(node)) {
-                    for kind in [Copy::Primary, Copy::Replica] {
-                        if let Some(shard) = self.shards_mut(kind).get_mut(node)
-                            && shard.remove(serial, position)
-                        {
-                            tally.dropped += 1;
-                        }
-                    }
-                }
-                if old_list.is_empty() && !new_list.is_empty() {
-                    self.unassigned.remove(serial, position);
-                }
+        }
+        for ((node, kind), rows) in incoming {
+            if let Some(shard) = self.shards_mut(kind).get_mut(node) {
+                shard.reserve(rows);
+            }
+        }
+        for arc in &arcs {
+            for (low, high) in arc_ranges(arc.start, arc.end, arc.whole) {
+                self.reconcile_range(low, high, &arc.old_list, &arc.new_list, &mut tally);
             }
         }
         tally
     }
 
-    fn shard_of(&self, node: &str, kind: Copy) -> Option<&Shard> {
-        match kind {
-            Copy::Primary => self.primaries.get(node),
-            Copy::Replica => self.replicas.get(node),
+    /// Reconciles the vectors with positions in `low..=high`, whose
+    /// preference list was `old_list` and is now `new_list`. Every shard that
+    /// may hold one of them gives up its run of the range as one block; the
+    /// blocks are merged (one copy of each vector, read from its old holder)
+    /// and the merged block goes into each shard of the new list as one run.
+    fn reconcile_range(
+        &mut self,
+        low: u64,
+        high: u64,
+        old_list: &[String],
+        new_list: &[String],
+        tally: &mut Tally,
+    ) {
+        // The shards that may hold a vector of the range: both of every node
+        // on either list, and the pool. The old list's own copies come first,
+        // in rank order, so that a vector is read from its old primary when
+        // it has one.
+        let mut holders: Vec<(Option<&str>, Copy)> = Vec::new();
+        for (rank, node) in old_list.iter().enumerate() {
+            holders.push((Some(node), copy_kind(rank)));
+        }
+        holders.push((None, Copy::Primary));
+        for node in old_list.iter().chain(new_list) {
+            for kind in [Copy::Primary, Copy::Replica] {
+                if !holders.contains(&(Some(node), kind)) {
+                    holders.push((Some(node), kind));
+                }
+            }
+        }
+        let blocks: Vec<Block> = holders
+            .iter()
+            .map(|&(node, kind)| match node {
+                None => self.unassigned.take_range(low, high),
+                Some(node) => self
+                    .shards_mut(kind)
+                    .get_mut(node)
+                    .map_or_else(Block::default, |shard| shard.take_range(low, high)),
+            })
+            .collect();
+        let count: usize = blocks.iter().map(|block| block.keys.len()).sum();
+        if count == 0 {
+            return;
+        }
+
+        // Every (key, holder, row in the holder's block), in key order then
+        // holder order: the first entry of each key is its source.
+        let mut entries: Vec<(Key, usize, usize)> = Vec::with_capacity(count);
+        for (holder, block) in blocks.iter().enumerate() {
+            entries.extend(
+                block
+                    .keys
+                    .iter()
+                    .enumerate()
+                    .map(|(row, &key)| (key, holder, row)),
+            );
+        }
+        entries.sort_unstable();
+        let dimension = self.config.dimension;
+        let places: Vec<usize> = holders.iter().map(|(node, _)| tally.place(*node)).collect();
+        let new_places: Vec<usize> = new_list
+            .iter()
+            .map(|node| tally.place(Some(node)))
+            .collect();
+        let pool = tally.place(None);
+        let mut merged = Block::with_capacity(count, dimension);
+        // Per merged vector: the place it is read from, and which nodes of
+        // the new list already held a copy (as a bit per rank).
+        let mut sources: Vec<(usize, u32)> = Vec::with_capacity(count);
+        for group in entries.chunk_by(|a, b| a.0 == b.0) {
+            let (key, source, row) = group[0];
+            merged.keys.push(key);
+            merged
+                .data
+                .extend_from_slice(blocks[source].row(row, dimension));
+            let mut already = 0u32;
+            for &(_, holder, _) in group {
+                if let Some(node) = holders[holder].0 {
+                    match new_list.iter().position(|kept| kept == node) {
+                        Some(rank) => already |= 1 << rank,
+                        None => tally.dropped += 1,
+                    }
+                }
+            }
+            sources.push((places[source], already));
+        }
+
+        if new_list.is_empty() {
+            self.unassigned.insert(&merged);
+            for (&(position, serial), &(from, _)) in merged.keys.iter().zip(&sources) {
+                tally.send(serial, position, from, pool);
+            }
+        }
+        for (rank, node) in new_list.iter().enumerate() {
+            self.shards_mut(copy_kind(rank))
+                .get_mut(node)
+                .expect("every node on the ring has shards")
+                .insert(&merged);
+            for (&(position, serial), &(from, already)) in merged.keys.iter().zip(&sources) {
+                // A copy promoted or demoted on the same node is no transfer.
+                if already & (1 << rank) == 0 {
+                    tally.send(serial, position, from, new_places[rank]);
+                }
+            }
         }
     }
 

@@ -117,16 +117,14 @@ impl VectorStore {
             store.add_weighted_node(&node.id, node.weight)?;
         }
         store.add_vectors(saved.generated as usize)?;
-        for &serial in &saved.lost {
-            if serial >= saved.generated {
-                return Err(problem(format!(
-                    "it lists {} as lost, but only {} vectors were generated",
-                    vector_id(serial),
-                    saved.generated
-                )));
-            }
-            store.forget(serial);
+        if let Some(&serial) = saved.lost.iter().find(|&&serial| serial >= saved.generated) {
+            return Err(problem(format!(
+                "it lists {} as lost, but only {} vectors were generated",
+                vector_id(serial),
+                saved.generated
+            )));
         }
+        store.forget(&saved.lost);
         store.history.clear();
         store.last_moved.clear();
         Ok(store)
@@ -162,17 +160,21 @@ impl VectorStore {
         VectorStore::from_json(&json)
     }
 
-    /// Drops every copy of a vector and records it as lost.
-    fn forget(&mut self, serial: u32) {
-        let position = crate::hash::key_position(&vector_id(serial));
+    /// Drops every copy of the given vectors and records them as lost.
+    fn forget(&mut self, serials: &[u32]) {
+        let mut keys: Vec<(u64, u32)> = serials
+            .iter()
+            .map(|&serial| (crate::hash::key_position(&vector_id(serial)), serial))
+            .collect();
+        keys.sort_unstable();
         for shard in self
             .primaries
             .values_mut()
             .chain(self.replicas.values_mut())
             .chain(std::iter::once(&mut self.unassigned))
         {
-            shard.remove(serial, position);
+            shard.remove_keys(&keys);
         }
-        self.lost.insert(serial);
+        self.lost.extend(serials);
     }
 }
