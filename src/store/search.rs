@@ -1,6 +1,7 @@
 //! Exact top-k cosine similarity, scatter-gathered over the shards.
 
 use std::cmp::Ordering;
+use std::collections::BinaryHeap;
 
 use super::{Shard, VectorStore, vector_id};
 use crate::error::Error;
@@ -32,18 +33,49 @@ fn top_k(mut scored: Vec<(f32, u32)>, k: usize) -> Vec<(f32, u32)> {
     scored
 }
 
-/// A shard's local top-k: one matrix-vector product over its rows.
+/// A shard's local top-k: one pass over its rows, keeping the `k` best
+/// seen so far in a heap whose top is the worst of them, so that most rows
+/// cost one comparison after their dot product.
 fn shard_top_k(shard: &Shard, query: &[f32], k: usize) -> Vec<(f32, u32)> {
-    if shard.is_empty() {
-        return Vec::new();
+    let mut kept: BinaryHeap<Ranked> = BinaryHeap::with_capacity(k.min(shard.len()) + 1);
+    for (row, &serial) in shard.serials().iter().enumerate() {
+        let candidate = Ranked((dot(shard.row(row), query), serial));
+        if kept.len() < k {
+            kept.push(candidate);
+        } else if let Some(mut worst) = kept.peek_mut()
+            && candidate < *worst
+        {
+            *worst = candidate;
+        }
     }
-    let scored = shard
-        .serials()
-        .iter()
-        .enumerate()
-        .map(|(row, &serial)| (dot(shard.row(row), query), serial))
-        .collect();
-    top_k(scored, k)
+    let mut best: Vec<(f32, u32)> = kept.into_iter().map(|ranked| ranked.0).collect();
+    best.sort_unstable_by(better);
+    best
+}
+
+/// A score and serial ordered by [`better`]: the better is the smaller, so
+/// a max-heap of them keeps its worst on top.
+#[derive(Debug, Clone, Copy)]
+struct Ranked((f32, u32));
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> Ordering {
+        better(&self.0, &other.0)
+    }
 }
 
 /// The dot product of two equally long slices, summed in 16 lanes so that
