@@ -1,13 +1,14 @@
 //! Migration cost against a full re-placement, measured side by side.
 //!
-//! A store of 100 nodes x 80 vnodes and 1,000,000 vectors (16 dimensions,
-//! so that setup stays short; the data copied per moved vector grows with
-//! the dimension). `full_replacement` hashes and locates every key again,
-//! as the original demo does after each change; `plan_add` works out a
-//! join without moving anything; `add_node` carries one out and
-//! `remove_node` carries out a departure (each on a fresh copy of the store,
-//! whose copying and dropping are not timed). The ratios to report are
-//! `plan_add`, `add_node` and `remove_node` over `full_replacement`.
+//! A store of 100 nodes x 80 vnodes and 1,000,000 vectors of 16 dimensions
+//! (so that setup stays short), and one of 100,000 vectors of 256
+//! dimensions (where the data dominates what a move copies).
+//! `full_replacement` hashes and locates every key again, as the original
+//! demo does after each change; `plan_add` works out a join without moving
+//! anything; `add_node` carries one out and `remove_node` carries out a
+//! departure (each on a fresh copy of the store, whose copying and dropping
+//! are not timed). The ratios to report are `plan_add`, `add_node` and
+//! `remove_node` over `full_replacement`, within one group.
 //!
 //! `cargo bench --bench migration`
 
@@ -17,11 +18,9 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use elastic_vdb::store::vector_id;
 use elastic_vdb::{StoreConfig, VectorStore};
 
-const VECTORS: usize = 1_000_000;
-
-fn store() -> VectorStore {
+fn store(vectors: usize, dimension: usize) -> VectorStore {
     let mut db = VectorStore::new(StoreConfig {
-        dimension: 16,
+        dimension,
         ..StoreConfig::default()
     })
     .expect("valid configuration");
@@ -29,17 +28,17 @@ fn store() -> VectorStore {
         db.add_node(&format!("node-{node:03}"))
             .expect("distinct ids");
     }
-    db.add_vectors(VECTORS).expect("a million vectors fit");
+    db.add_vectors(vectors).expect("the vectors fit");
     db
 }
 
-fn migration(c: &mut Criterion) {
-    let db = store();
-    let mut group = c.benchmark_group("migration/100-nodes-1M");
+fn group(c: &mut Criterion, name: &str, vectors: usize, dimension: usize) {
+    let db = store(vectors, dimension);
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
     group.bench_function("full_replacement", |b| {
         b.iter(|| {
-            (0..VECTORS as u32).fold(0usize, |acc, serial| {
+            (0..vectors as u32).fold(0usize, |acc, serial| {
                 acc ^ db.ring().owner(&vector_id(serial)).map_or(0, str::len)
             })
         });
@@ -69,6 +68,11 @@ fn migration(c: &mut Criterion) {
         );
     });
     group.finish();
+}
+
+fn migration(c: &mut Criterion) {
+    group(c, "migration/100-nodes-1M", 1_000_000, 16);
+    group(c, "migration/100-nodes-100k-256d", 100_000, 256);
 }
 
 criterion_group!(benches, migration);

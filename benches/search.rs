@@ -42,11 +42,12 @@ fn search(c: &mut Criterion) {
         b.iter(|| {
             let mut lanes = [0f32; 16];
             for (_, shard) in store.shards() {
-                let data = shard.vectors();
-                let block = data.as_slice().expect("a shard is one block");
-                for chunk in block.chunks_exact(16) {
-                    for lane in 0..16 {
-                        lanes[lane] += chunk[lane];
+                for block in shard.blocks() {
+                    let block = block.to_slice().expect("a block is contiguous");
+                    for chunk in block.chunks_exact(16) {
+                        for lane in 0..16 {
+                            lanes[lane] += chunk[lane];
+                        }
                     }
                 }
             }

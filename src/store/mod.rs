@@ -657,8 +657,8 @@ impl VectorStore {
     fn reconcile(&mut self, old: &Ring, old_copies: usize) -> Tally {
         let mut tally = Tally::default();
         let arcs = changed_arcs(old, old_copies, &self.ring, self.config.replication);
-        // Each receiving shard grows once, by what it will receive: growing
-        // arc by arc would copy a shard again for every arc it gains.
+        // Each receiving shard makes room once for what it will receive:
+        // growing arc by arc would reallocate for every arc it gains.
         let mut incoming: BTreeMap<(&str, Copy), usize> = BTreeMap::new();
         for arc in &arcs {
             let holder = match arc.old_list.first() {
@@ -675,7 +675,7 @@ impl VectorStore {
         }
         for ((node, kind), rows) in incoming {
             if let Some(shard) = self.shards_mut(kind).get_mut(node) {
-                shard.reserve(rows);
+                shard.reserve_received(rows);
             }
         }
         for arc in &arcs {

@@ -38,8 +38,14 @@ fn top_k(mut scored: Vec<(f32, u32)>, k: usize) -> Vec<(f32, u32)> {
 /// cost one comparison after their dot product.
 fn shard_top_k(shard: &Shard, query: &[f32], k: usize) -> Vec<(f32, u32)> {
     let mut kept: BinaryHeap<Ranked> = BinaryHeap::with_capacity(k.min(shard.len()) + 1);
-    for (row, &serial) in shard.serials().iter().enumerate() {
-        let candidate = Ranked((dot(shard.row(row), query), serial));
+    let rows = shard.blocks().flat_map(|block| {
+        block
+            .to_slice()
+            .expect("a block is contiguous")
+            .chunks_exact(query.len())
+    });
+    for (row, &serial) in rows.zip(shard.serials()) {
+        let candidate = Ranked((dot(row, query), serial));
         if kept.len() < k {
             kept.push(candidate);
         } else if let Some(mut worst) = kept.peek_mut()

@@ -2,7 +2,7 @@
 //! sorted index by ring position, so that a topology change finds the rows
 //! of an arc with two binary searches and moves them as one block.
 
-use ndarray::{ArrayView1, ArrayView2};
+use ndarray::{Array2, ArrayView1, ArrayView2, CowArray, Ix2};
 
 use super::vector_id;
 
@@ -67,6 +67,12 @@ pub(crate) fn arc_ranges(start: u64, end: u64, whole: bool) -> Vec<(u64, u64)> {
 /// costs two binary searches, and a join or a departure copies only the
 /// rows it moves. The index takes 16 bytes per vector.
 ///
+/// The data is one block sized exactly when vectors are added, followed by
+/// a second block for the rows received in topology changes since, which
+/// grows by doubling. A node that receives a few hundred rows from a
+/// departing neighbour then allocates a small block instead of copying its
+/// whole shard into a larger one. [`Shard::blocks`] shows both.
+///
 /// ```
 /// let mut db = elastic_vdb::VectorStore::default();
 /// db.add_node("nodeA")?;
@@ -80,7 +86,12 @@ pub struct Shard {
     dimension: usize,
     serials: Vec<u32>,
     positions: Vec<u64>,
+    /// The first rows, in a block sized exactly by [`Shard::reserve`].
     data: Vec<f32>,
+    /// The rows after `data`'s. While it holds any, `data` neither grows
+    /// nor shrinks: a removal fills its hole with the last row, taken from
+    /// here.
+    received: Vec<f32>,
     /// Sorted by (position, serial). Rows from `index.len()` on were
     /// appended since the last [`Shard::settle`] and are not indexed yet.
     index: Vec<Entry>,
@@ -100,7 +111,11 @@ impl Shard {
         debug_assert_eq!(vector.len(), self.dimension);
         self.serials.push(serial);
         self.positions.push(position);
-        self.data.extend_from_slice(vector);
+        if self.received.is_empty() && self.data.capacity() - self.data.len() >= vector.len() {
+            self.data.extend_from_slice(vector);
+        } else {
+            self.received.extend_from_slice(vector);
+        }
     }
 
     /// Indexes the rows appended since the last call: they are sorted, then
@@ -144,21 +159,39 @@ impl Shard {
     /// Appends and indexes a block of vectors the shard does not hold.
     pub(crate) fn insert(&mut self, block: &Block) {
         // Amortised growth: a caller that knows the total reserves it first.
-        self.serials.reserve(block.keys.len());
-        self.positions.reserve(block.keys.len());
-        self.data.reserve(block.data.len());
-        self.index.reserve(block.keys.len());
+        self.reserve_received(block.keys.len());
         for (index, &(position, serial)) in block.keys.iter().enumerate() {
             self.append(serial, position, block.row(index, self.dimension));
         }
         self.settle();
     }
 
-    /// Makes room for `rows` more rows, exactly.
+    /// Makes room for `rows` more rows, exactly (adding vectors).
     pub(crate) fn reserve(&mut self, rows: usize) {
         self.serials.reserve_exact(rows);
         self.positions.reserve_exact(rows);
-        self.data.reserve_exact(rows * self.dimension);
+        if self.received.is_empty() {
+            self.data.reserve_exact(rows * self.dimension);
+        } else {
+            self.received.reserve_exact(rows * self.dimension);
+        }
+        self.index
+            .reserve_exact(self.serials.len() + rows - self.index.len());
+    }
+
+    /// Makes room for `rows` rows about to be received in a topology change.
+    /// Their data goes to the block of received rows, which grows by
+    /// doubling, so that the exactly sized first block is never copied. The
+    /// ids, positions and index grow exactly: doubling them would double
+    /// what the shard's bookkeeping holds, and a splice into the index
+    /// already moves as much as a copy does.
+    pub(crate) fn reserve_received(&mut self, rows: usize) {
+        self.serials.reserve_exact(rows);
+        self.positions.reserve_exact(rows);
+        let spare = (self.data.capacity() - self.data.len()) / self.dimension;
+        if !self.received.is_empty() || spare < rows {
+            self.received.reserve(rows * self.dimension);
+        }
         self.index
             .reserve_exact(self.serials.len() + rows - self.index.len());
     }
@@ -234,15 +267,32 @@ impl Shard {
         for &row in rows.iter() {
             let row = row as usize;
             let last = self.serials.len() - 1;
+            let first_rows = self.data.len() / dimension;
             if row != last {
                 self.serials[row] = self.serials[last];
                 self.positions[row] = self.positions[last];
-                self.data
-                    .copy_within(last * dimension..(last + 1) * dimension, row * dimension);
+                // The last row is in the received block whenever it holds any.
+                let to = row * dimension..(row + 1) * dimension;
+                if last < first_rows {
+                    self.data
+                        .copy_within(last * dimension..(last + 1) * dimension, to.start);
+                } else {
+                    let from = (last - first_rows) * dimension;
+                    if row < first_rows {
+                        self.data[to].copy_from_slice(&self.received[from..from + dimension]);
+                    } else {
+                        let to = (row - first_rows) * dimension;
+                        self.received.copy_within(from..from + dimension, to);
+                    }
+                }
             }
             self.serials.truncate(last);
             self.positions.truncate(last);
-            self.data.truncate(last * dimension);
+            if self.received.is_empty() {
+                self.data.truncate(last * dimension);
+            } else {
+                self.received.truncate(self.received.len() - dimension);
+            }
         }
         // The holes below the new length hold the rows that moved.
         for &row in rows
@@ -277,7 +327,12 @@ impl Shard {
     }
 
     pub(crate) fn row(&self, index: usize) -> &[f32] {
-        &self.data[index * self.dimension..(index + 1) * self.dimension]
+        let dimension = self.dimension;
+        let start = index * dimension;
+        match start.checked_sub(self.data.len()) {
+            None => &self.data[start..start + dimension],
+            Some(start) => &self.received[start..start + dimension],
+        }
     }
 
     /// How many vectors the shard holds.
@@ -339,7 +394,9 @@ impl Shard {
         &self.positions
     }
 
-    /// All vectors held, one per row, without copying.
+    /// All vectors held, one per row: a view when the rows are one block, a
+    /// copy when the shard also holds rows received since its vectors were
+    /// added (see [`Shard::blocks`] to read them without copying).
     ///
     /// ```
     /// let mut db = elastic_vdb::VectorStore::default();
@@ -348,8 +405,43 @@ impl Shard {
     /// # Ok::<(), elastic_vdb::Error>(())
     /// ```
     #[must_use]
-    pub fn vectors(&self) -> ArrayView2<'_, f32> {
-        ArrayView2::from_shape((self.len(), self.dimension), &self.data)
+    pub fn vectors(&self) -> CowArray<'_, f32, Ix2> {
+        if self.received.is_empty() {
+            CowArray::from(self.block(&self.data))
+        } else {
+            let mut all = Vec::with_capacity(self.data.len() + self.received.len());
+            all.extend_from_slice(&self.data);
+            all.extend_from_slice(&self.received);
+            CowArray::from(
+                Array2::from_shape_vec((self.len(), self.dimension), all)
+                    .expect("a shard's data is rows x dimension"),
+            )
+        }
+    }
+
+    /// The rows as contiguous blocks, in row order, without copying: the
+    /// block sized when the vectors were added, then (if any) the rows
+    /// received in topology changes since. Empty blocks are skipped.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(1000)?;
+    /// db.add_node("a")?;
+    /// db.add_node("b")?;
+    /// let shard = db.shard("b").unwrap();
+    /// let rows: usize = shard.blocks().map(|block| block.nrows()).sum();
+    /// assert_eq!(rows, shard.len());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn blocks(&self) -> impl Iterator<Item = ArrayView2<'_, f32>> + '_ {
+        [&self.data, &self.received]
+            .into_iter()
+            .filter(|block| !block.is_empty())
+            .map(|block| self.block(block))
+    }
+
+    fn block<'a>(&self, data: &'a [f32]) -> ArrayView2<'a, f32> {
+        ArrayView2::from_shape((data.len() / self.dimension, self.dimension), data)
             .expect("a shard's data is rows x dimension")
     }
 
@@ -435,6 +527,47 @@ mod tests {
         assert_eq!(serials(other.keys_on_arc(0, 0, true)), [0, 3, 2, 1]);
         assert_eq!(other.vector(other.row_of(2, 30).unwrap()).unwrap()[1], -2.0);
         assert!(shard.take_range(11, 19).keys.is_empty());
+    }
+
+    #[test]
+    fn received_rows_go_to_a_second_block_and_holes_are_filled_from_it() {
+        let mut shard = Shard::new(2);
+        shard.reserve(3);
+        for (serial, position) in [(0, 10), (1, 20), (2, 30)] {
+            shard.append(serial, position, &[serial as f32, 0.0]);
+        }
+        shard.settle();
+        let sealed = shard.data.as_ptr();
+        let mut block = Block::default();
+        for (serial, position) in [(5, 15), (6, 25)] {
+            block.keys.push((position, serial));
+            block.data.extend_from_slice(&[serial as f32, 0.0]);
+        }
+        shard.reserve_received(2);
+        shard.insert(&block);
+        assert_eq!(shard.data.as_ptr(), sealed, "the first block was not moved");
+        assert_eq!(
+            shard.blocks().map(|b| b.nrows()).collect::<Vec<_>>(),
+            [3, 2]
+        );
+        assert_eq!(
+            shard.vectors().column(0).to_vec(),
+            [0.0, 1.0, 2.0, 5.0, 6.0]
+        );
+        // A hole in the first block takes the last received row.
+        assert_eq!(shard.remove_keys(&[(20, 1)]), 1);
+        assert_eq!(shard.serials(), [0, 6, 2, 5]);
+        assert_eq!(shard.vector(1).unwrap()[0], 6.0);
+        assert_eq!(shard.row_of(6, 25), Some(1));
+        // Once the received block is empty, the first block shrinks again.
+        assert_eq!(shard.remove_keys(&[(10, 0), (15, 5)]), 2);
+        assert_eq!(shard.blocks().count(), 1);
+        assert_eq!(shard.serials(), [2, 6]);
+        assert_eq!(shard.vectors().column(0).to_vec(), [2.0, 6.0]);
+        for (serial, position) in [(6, 25), (2, 30)] {
+            let row = shard.row_of(serial, position).unwrap();
+            assert_eq!(shard.vector(row).unwrap()[0], serial as f32);
+        }
     }
 
     #[test]
