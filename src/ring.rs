@@ -285,11 +285,18 @@ impl Ring {
 
     /// The slots of the preference list of `position`, into `out`.
     pub(crate) fn preference_slots(&self, position: u64, replicas: usize, out: &mut Vec<u32>) {
+        match self.point_index_of(position) {
+            Some(start) => self.preference_slots_from(start, replicas, out),
+            None => out.clear(),
+        }
+    }
+
+    /// The slots of the preference list that starts at point `start` (the
+    /// first point at or after a position), into `out`: for callers that
+    /// sweep positions in order and so know `start` without a search.
+    pub(crate) fn preference_slots_from(&self, start: usize, replicas: usize, out: &mut Vec<u32>) {
         out.clear();
         let wanted = replicas.min(self.node_count());
-        let Some(start) = self.point_index_of(position) else {
-            return;
-        };
         let count = self.positions.len();
         for step in 0..count {
             if out.len() == wanted {

@@ -1094,13 +1094,20 @@ struct ChangedArc {
 /// so comparing one list per arc finds every vector that must move, at a
 /// cost that grows with the number of points, not of vectors.
 fn changed_arcs(old: &Ring, old_copies: usize, new: &Ring, copies: usize) -> Vec<ChangedArc> {
-    let mut bounds: Vec<u64> = old
-        .positions()
-        .iter()
-        .chain(new.positions())
-        .copied()
-        .collect();
-    bounds.sort_unstable();
+    // Both rings' points, merged (each ring's are already in order).
+    let (mut a, mut b) = (
+        old.positions().iter().peekable(),
+        new.positions().iter().peekable(),
+    );
+    let mut bounds: Vec<u64> = Vec::with_capacity(a.len() + b.len());
+    while let (Some(&&x), Some(&&y)) = (a.peek(), b.peek()) {
+        bounds.push(
+            if x <= y { a.next() } else { b.next() }
+                .copied()
+                .expect("peeked"),
+        );
+    }
+    bounds.extend(a.chain(b));
     bounds.dedup();
     let arcs: Vec<(u64, u64, bool)> = match bounds.len() {
         0 => vec![(0, 0, true)],
@@ -1110,10 +1117,15 @@ fn changed_arcs(old: &Ring, old_copies: usize, new: &Ring, copies: usize) -> Vec
             .collect(),
     };
     let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
+    // The bounds ascend, so the first point of each ring at or after the
+    // arc's end only moves forward: a sweep finds it without a search.
+    let (mut old_next, mut new_next) = (0, 0);
     let mut changed = Vec::new();
     for (start, end, whole) in arcs {
-        old.preference_slots(end, old_copies, &mut old_slots);
-        new.preference_slots(end, copies, &mut new_slots);
+        old_next = next_point(old.positions(), old_next, end);
+        new_next = next_point(new.positions(), new_next, end);
+        list_at(old, old_next, old_copies, &mut old_slots);
+        list_at(new, new_next, copies, &mut new_slots);
         let same = old_slots
             .iter()
             .map(|&slot| old.slot_id(slot))
@@ -1135,6 +1147,25 @@ fn changed_arcs(old: &Ring, old_copies: usize, new: &Ring, copies: usize) -> Vec
         }
     }
     changed
+}
+
+/// The index of the first of `points` at or after `position`, searching
+/// forward from `from` (which must not be past it); `points.len()` when
+/// there is none, for [`list_at`] to wrap.
+fn next_point(points: &[u64], mut from: usize, position: u64) -> usize {
+    while points.get(from).is_some_and(|&point| point < position) {
+        from += 1;
+    }
+    from
+}
+
+/// The preference list read at the point with index `next`, wrapping past
+/// the last point; empty on an empty ring.
+fn list_at(ring: &Ring, next: usize, copies: usize, out: &mut Vec<u32>) {
+    match ring.positions().len() {
+        0 => out.clear(),
+        count => ring.preference_slots_from(next % count, copies, out),
+    }
 }
 
 fn copy_kind(rank: usize) -> Copy {
