@@ -1,4 +1,4 @@
-//! One block of vectors held by one node: contiguous rows of `f32`, with a
+//! The vectors held by one node: rows of `f32` in contiguous blocks, with a
 //! sorted index by ring position, so that a topology change finds the rows
 //! of an arc with two binary searches and moves them as one block.
 
@@ -59,7 +59,8 @@ pub(crate) fn arc_ranges(start: u64, end: u64, whole: bool) -> Vec<(u64, u64)> {
 }
 
 /// The vectors one node holds (its primaries, or its replicas), as rows of
-/// one contiguous block of `f32`.
+/// `f32` in one contiguous block, or two once it has received rows in a
+/// topology change.
 ///
 /// Rows are in no particular order (a removal moves the last row into the
 /// hole); the index, sorted by ring position, says which row holds which
