@@ -355,12 +355,7 @@ impl VectorStore {
                     .append(serial, position, &vector);
             }
         }
-        for shard in self
-            .primaries
-            .values_mut()
-            .chain(self.replicas.values_mut())
-            .chain(std::iter::once(&mut self.unassigned))
-        {
+        for shard in self.all_shards_mut() {
             shard.settle();
         }
         self.next_serial = end;
@@ -661,12 +656,7 @@ impl VectorStore {
         // growing arc by arc would reallocate for every arc it gains.
         let mut incoming: BTreeMap<(&str, Copy), usize> = BTreeMap::new();
         for arc in &arcs {
-            let holder = match arc.old_list.first() {
-                Some(owner) => self.primaries.get(owner),
-                None => Some(&self.unassigned),
-            };
-            let vectors =
-                holder.map_or(0, |shard| shard.count_on_arc(arc.start, arc.end, arc.whole));
+            let vectors = self.vectors_on(arc);
             for (rank, node) in arc.new_list.iter().enumerate() {
                 if arc.old_list.get(rank).is_none_or(|held| held != node) {
                     *incoming.entry((node, copy_kind(rank))).or_default() += vectors;
@@ -1075,6 +1065,24 @@ impl VectorStore {
         self.primaries
             .values()
             .chain(std::iter::once(&self.unassigned))
+    }
+
+    /// Every shard, mutably: each node's primaries and replicas, and the pool.
+    fn all_shards_mut(&mut self) -> impl Iterator<Item = &mut Shard> + '_ {
+        self.primaries
+            .values_mut()
+            .chain(self.replicas.values_mut())
+            .chain(std::iter::once(&mut self.unassigned))
+    }
+
+    /// How many vectors lie on a changed arc: what its old primary holder
+    /// (or the pool, when the ring was empty) holds there.
+    fn vectors_on(&self, arc: &ChangedArc) -> usize {
+        let holder = match arc.old_list.first() {
+            Some(owner) => self.primaries.get(owner),
+            None => Some(&self.unassigned),
+        };
+        holder.map_or(0, |shard| shard.count_on_arc(arc.start, arc.end, arc.whole))
     }
 }
 

@@ -254,19 +254,15 @@ impl VectorStore {
         let bytes_per_vector = self.config.dimension * std::mem::size_of::<f32>();
         let mut arcs = Vec::new();
         let mut flows: BTreeMap<(Option<String>, Option<String>), usize> = BTreeMap::new();
-        for ChangedArc {
-            start,
-            end,
-            whole,
-            old_list,
-            new_list,
-        } in changed_arcs(&self.ring, copies, after, copies)
-        {
-            let holder = match old_list.first() {
-                Some(owner) => self.primaries.get(owner),
-                None => Some(&self.unassigned),
-            };
-            let vectors = holder.map_or(0, |shard| shard.count_on_arc(start, end, whole));
+        for arc in changed_arcs(&self.ring, copies, after, copies) {
+            let vectors = self.vectors_on(&arc);
+            let ChangedArc {
+                start,
+                end,
+                old_list,
+                new_list,
+                ..
+            } = arc;
             if vectors > 0 {
                 let source = old_list.first().cloned();
                 let receivers: Vec<Option<String>> = if new_list.is_empty() {

@@ -167,12 +167,7 @@ impl VectorStore {
             .map(|&serial| (crate::hash::key_position(&vector_id(serial)), serial))
             .collect();
         keys.sort_unstable();
-        for shard in self
-            .primaries
-            .values_mut()
-            .chain(self.replicas.values_mut())
-            .chain(std::iter::once(&mut self.unassigned))
-        {
+        for shard in self.all_shards_mut() {
             shard.remove_keys(&keys);
         }
         self.lost.extend(serials);
