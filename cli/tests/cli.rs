@@ -23,7 +23,7 @@ fn json(args: &[&str]) -> Value {
 }
 
 fn reference() -> Value {
-    serde_json::from_str(include_str!("fixtures/reference.json")).unwrap()
+    serde_json::from_str(include_str!("../../tests/fixtures/reference.json")).unwrap()
 }
 
 #[test]
