@@ -52,7 +52,9 @@ pub use store::{Action, Flow, Hit, MigrationPlan, Movement, Step, StoreConfig, V
 /// ```
 pub mod prelude {
     pub use crate::error::Error;
-    pub use crate::render::{DistributionView, HistoryView, RenderOptions, RingView, Timeline};
+    pub use crate::render::{
+        DistributionView, HistoryView, RenderOptions, RingView, ShowDebug, Timeline,
+    };
     pub use crate::ring::Ring;
     pub use crate::store::{
         Action, Flow, Hit, MigrationPlan, Movement, Step, StoreConfig, VectorStore,
