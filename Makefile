@@ -16,13 +16,12 @@ PYTHON := $(VENV)/bin/python
 BENCH_VENV := $(ROOT)/.venv-bench
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-# The kernel inherits this environment from whatever starts Jupyter: cargo on
-# PATH, evcxr's settings and Jupyter's state inside the project.
-# evcxr's `:cache` is deliberately off: measured here it shortens a kernel's
-# first (`:dep`) cell from about 35 s to 18 s but adds about 1 s to every
-# later cell (1 + 1 took 1.7 s with it, 0.6 s without), and learners run far
-# more cells than kernels. A project-local, empty init.evcxr also keeps a
-# personal ~/.config/evcxr/init.evcxr from changing the notebooks' behaviour.
+# Jupyter's and the tools' state stays inside the project. The kernel itself
+# needs none of this: kernel/launch.py (what the kernelspec runs) finds cargo,
+# evcxr, its settings and the prebuilt template from its own location, so it
+# works however Jupyter is started. evcxr's `:cache` stays off: it never
+# caches the library or the cells (incremental crates) and it slowed every
+# cell; the kernel template is what makes a fresh kernel fast.
 export PATH := $(TOOLS)/bin:$(HOME)/.cargo/bin:$(PATH)
 export JUPYTER_PATH := $(VENV)/share/jupyter
 export JUPYTER_CONFIG_DIR := $(CACHE)/jupyter/config
@@ -31,15 +30,15 @@ export EVCXR_CONFIG_DIR := $(CACHE)/evcxr-config
 export XDG_CACHE_HOME := $(CACHE)
 export XDG_CONFIG_HOME := $(CACHE)/config
 
-.PHONY: notebook test check rust-test notebook-test browser-test kernel bench fuzz measure-cells notebooks-refresh clean-tools
+.PHONY: notebook test check rust-test kernel-test notebook-test browser-test kernel bench fuzz measure-cells notebooks-refresh clean-tools
 
 ## notebook: install what is missing, then start JupyterLab on notebooks/ (prints the URL)
 notebook: kernel
 	@echo "Starting JupyterLab on notebooks/ -- open the http://127.0.0.1:8888/lab?token=... URL printed below."
 	$(VENV)/bin/jupyter lab --no-browser $(ALLOW_ROOT) --ip 127.0.0.1 --notebook-dir "$(ROOT)/notebooks"
 
-## test: Rust checks and tests, every notebook through the real kernel, then JupyterLab in Chromium
-test: check notebook-test browser-test
+## test: Rust checks and tests, the kernel's template and launcher, every notebook through the real kernel, then JupyterLab in Chromium
+test: check kernel-test notebook-test browser-test
 
 check: rust-test
 
@@ -47,6 +46,9 @@ rust-test:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test
+
+kernel-test: kernel
+	$(PYTHON) tests/notebooks/kernel_test.py
 
 notebook-test: kernel
 	$(PYTHON) tests/notebooks/run_notebooks.py
@@ -77,12 +79,14 @@ fuzz:
 	cd fuzz && cargo +nightly fuzz run -O operations corpus/operations -- -max_total_time=$(FUZZ_SECONDS) -max_len=512
 	cd fuzz && cargo +nightly fuzz run -O snapshot corpus/snapshot -- -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 
-## measure-cells: the time of an edited notebook cell in a running kernel, then the same work in Python with matplotlib, in one run (not part of make test)
+## measure-cells: fresh kernel to notebook 01's first ring, a warm ring cell and a plain-value cell, against the tutorial's Python in a fresh ipykernel, in one run (not part of make test)
 measure-cells: kernel $(BENCH_VENV)/.installed
-	$(PYTHON) tests/notebooks/warm_cell.py
+	$(PYTHON) tests/notebooks/measure_cells.py --python "$(BENCH_VENV)/bin/python"
 	$(BENCH_VENV)/bin/python benches/baselines.py render
 
+## kernel: evcxr, the virtualenv, the `rust` kernelspec (which starts kernels through kernel/launch.py) and the prebuilt kernel template, prepared again when the library, the lock file, the toolchain or evcxr changed
 kernel: $(KERNEL) $(EVCXR_INIT)
+	$(PYTHON) kernel/install.py
 
 $(EVCXR):
 	cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION) --root "$(TOOLS)"

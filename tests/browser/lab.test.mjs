@@ -12,7 +12,7 @@
 //   node tests/browser/lab.test.mjs   (run by `make test`, which sets the environment)
 
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,14 +47,13 @@ function freePort() {
   });
 }
 
-// A scratch project: the notebooks copied, the crate linked, so that
-// `:dep elastic_vdb = { path = ".." }` resolves and Lab saves nothing of ours.
+// The notebooks copied into a scratch folder directly inside the project, so
+// that `:dep elastic_vdb = { path = ".." }` names this very library (and the
+// kernel template built for it applies) while Lab saves nothing of ours.
 function scratchProject() {
   const dir = mkdtempSync(join(tmpdir(), 'elastic-vdb-lab-'));
-  for (const entry of ['Cargo.toml', 'Cargo.lock', 'src', 'benches']) {
-    symlinkSync(join(root, entry), join(dir, entry));
-  }
-  cpSync(join(root, 'notebooks'), join(dir, 'notebooks'), { recursive: true });
+  const notebooks = mkdtempSync(join(root, '.lab-notebooks-'));
+  cpSync(join(root, 'notebooks'), notebooks, { recursive: true });
   // Lab settings for the test only: every cell stays in the DOM, no autosave.
   const settings = join(dir, 'lab-settings');
   mkdirSync(join(settings, '@jupyterlab', 'notebook-extension'), { recursive: true });
@@ -66,16 +65,16 @@ function scratchProject() {
   mkdirSync(join(settings, '@jupyterlab', 'apputils-extension'), { recursive: true });
   writeFileSync(join(settings, '@jupyterlab', 'apputils-extension', 'notification.jupyterlab-settings'),
     JSON.stringify({ fetchNews: 'false', checkForUpdates: false }));
-  return { dir, settings };
+  return { dir, notebooks, settings };
 }
 
-async function startLab(dir, settings) {
+async function startLab(dir, notebooks, settings) {
   const port = await freePort();
   const token = `t${Math.random().toString(36).slice(2)}`;
   const jupyter = join(root, '.venv', 'bin', 'jupyter');
   const lab = spawn(jupyter, [
     'lab', '--no-browser', '--allow-root', '--ip', '127.0.0.1', '--port', String(port),
-    `--ServerApp.token=${token}`, `--notebook-dir=${join(dir, 'notebooks')}`,
+    `--ServerApp.token=${token}`, `--notebook-dir=${notebooks}`,
     `--LabApp.user_settings_dir=${settings}`, `--LabApp.workspaces_dir=${join(dir, 'workspaces')}`,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -128,8 +127,8 @@ async function ringImages(panel) {
 }
 
 const browserDir = mkdtempSync(join(tmpdir(), 'elastic-vdb-chromium-'));
-const { dir, settings } = scratchProject();
-const server = await startLab(dir, settings);
+const { dir, notebooks, settings } = scratchProject();
+const server = await startLab(dir, notebooks, settings);
 const context = await chromium.launchPersistentContext(browserDir, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -212,6 +211,7 @@ try {
   server.lab.kill();
   rmSync(browserDir, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
+  rmSync(notebooks, { recursive: true, force: true });
 }
 
 console.log(`browser: ${passed} passed, ${failed} failed`);

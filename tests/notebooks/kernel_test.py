@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""The notebook kernel as a learner meets it: started from the prebuilt
+template, alone or beside another, restarted, from a sub-folder, killed, and
+after the library was edited. Run by `make test` after `make kernel`.
+
+"Compiled nothing" is checked without timing anything: cargo leaves every
+build product of the library and its dependencies untouched when it finds
+them fresh, so after the kernel's first cells its working directory must hold
+exactly the template's files (same names, sizes and modification times),
+apart from what evcxr builds for the cells themselves (the crate `ctx`).
+The last case shows that this check catches a rebuild.
+
+    python tests/notebooks/kernel_test.py
+"""
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "kernel"))
+import template as tpl  # noqa: E402
+
+FIRST_CELLS = [
+    ':dep elastic_vdb = { path = ".." }',
+    "use elastic_vdb::prelude::*;",
+    "let mut db = VectorStore::default();\ndb.add_vectors(6000)?;\ndb.add_node(\"nodeA\")?",
+]
+WHERE = 'std::env::var("EVCXR_TMPDIR").unwrap_or_default()'
+
+passed, failed = 0, 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"  ok   {what}", flush=True)
+    else:
+        failed += 1
+        print(f"  FAIL {what}", flush=True)
+    return ok
+
+
+class Kernel:
+    def __init__(self, spec, cwd, env=None):
+        self.manager = KernelManager()
+        self.manager._kernel_spec = spec
+        self.manager.start_kernel(cwd=str(cwd), **({"env": env} if env is not None else {}))
+        self.client = self.manager.client()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=120)
+
+    def run(self, code):
+        """(text shown, stderr text, error text, mime types shown)"""
+        text, stderr, errors, shown = [], [], [], set()
+
+        def output(message):
+            kind, content = message["msg_type"], message["content"]
+            if kind in ("execute_result", "display_data"):
+                shown.update(content["data"])
+                text.append(content["data"].get("text/plain", ""))
+            elif kind == "stream":
+                (stderr if content["name"] == "stderr" else text).append(content["text"])
+            elif kind == "error":
+                errors.append(content["evalue"])
+
+        reply = self.client.execute_interactive(code, timeout=1200, output_hook=output)
+        if reply["content"]["status"] != "ok" and not errors:
+            errors.append(str(reply["content"]))
+        return "".join(text), "".join(stderr), "".join(errors), shown
+
+    def directory(self):
+        text, _, errors, _ = self.run(WHERE)
+        return pathlib.Path(json.loads(text)) if not errors and text.startswith('"') else None
+
+    def stop(self, now=False):
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=now)
+
+
+def rust_spec():
+    return KernelSpecManager().get_kernel_spec("rust")
+
+
+def build_products(directory):
+    """What cargo built for the library and its dependencies in a working
+    directory: name -> (size, mtime), leaving out the cells' own crate."""
+    products = {}
+    target = directory / "target"
+    for path in target.rglob("*"):
+        relative = path.relative_to(target)
+        parts = relative.parts
+        if not path.is_file() or len(parts) < 3:
+            continue
+        # target/<triple>/debug/{deps,.fingerprint,build,incremental}/...
+        if parts[2] not in ("deps", ".fingerprint", "build", "incremental"):
+            continue
+        name = parts[3] if len(parts) > 3 else ""
+        if name.startswith(("ctx", "libctx")):
+            continue
+        stat = path.stat()
+        products[str(relative)] = (stat.st_size, stat.st_mtime_ns)
+    return products
+
+
+def rebuilt(directory, template=tpl.TEMPLATE):
+    """Build products that differ from the template's (changed, added or gone)."""
+    ours, theirs = build_products(directory), build_products(template)
+    return sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
+
+
+def crates(names):
+    """The crate names among build products, e.g. {'elastic_vdb'}."""
+    found = set()
+    for name in names:
+        stem = pathlib.Path(name).parts[3]
+        found.add(stem.removeprefix("lib").rsplit("-", 1)[0].split(".")[0])
+    return found
+
+
+def wait_gone(path, seconds=15):
+    deadline = time.monotonic() + seconds
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not path.exists()
+
+
+def first_ring(kernel, label):
+    shown_ring = True
+    for code in FIRST_CELLS:
+        _, stderr, errors, shown = kernel.run(code)
+        if errors or stderr:
+            return check(False, f"{label}: {code.splitlines()[0]!r} failed: {errors or stderr}")
+        if code is FIRST_CELLS[-1]:
+            shown_ring = "image/svg+xml" in shown
+    return check(shown_ring, f"{label}: the first cells ran and drew a ring")
+
+
+def test_template_used():
+    print("a fresh kernel starts from the template and compiles nothing of the library")
+    record = tpl.read_record()
+    if not check(record is not None and tpl.staleness() is None, "the template is prepared and current"):
+        return
+    # Started with next to nothing in its environment, as an editor or a
+    # JupyterHub might start it: the launcher must find cargo, evcxr and the
+    # template by itself.
+    bare = {"HOME": os.environ.get("HOME", "/root"), "PATH": "/usr/bin:/bin"}
+    kernel = Kernel(rust_spec(), ROOT / "notebooks", env=bare)
+    try:
+        directory = kernel.directory()
+        check(directory is not None and directory.parent == tpl.copies_dir()
+              and directory.name.startswith("kernel-"), f"the kernel works in its own copy ({directory})")
+        first_ring(kernel, "fresh kernel")
+        changed = rebuilt(directory)
+        check(not changed, f"no build product of the library or its dependencies changed ({changed[:5]})")
+        cargo_toml = (directory / "Cargo.toml").read_text(encoding="utf-8")
+        check(f'path = "{ROOT.resolve()}"' in cargo_toml, "the kernel's crate depends on this folder's library")
+    finally:
+        kernel.stop()
+    check(wait_gone(directory), "its copy is removed when the kernel shuts down")
+
+
+def test_two_at_once():
+    print("two notebooks open at once")
+    first, second = Kernel(rust_spec(), ROOT / "notebooks"), Kernel(rust_spec(), ROOT / "notebooks")
+    try:
+        directories = [first.directory(), second.directory()]
+        check(directories[0] != directories[1], "each kernel has its own working directory")
+        # Interleaved, as two learners would run them.
+        for code in FIRST_CELLS:
+            for kernel in (first, second):
+                kernel.run(code)
+        counts = [kernel.run("db.distribution()")[0] for kernel in (first, second)]
+        check(counts[0] == counts[1] == '{"nodeA": 6000}', f"both hold their own store ({counts})")
+        for directory in directories:
+            check(not rebuilt(directory), f"nothing was rebuilt in {directory.name}")
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_restart():
+    print("a kernel restart")
+    kernel = Kernel(rust_spec(), ROOT / "notebooks")
+    try:
+        before = kernel.directory()
+        kernel.manager.restart_kernel(now=False)
+        kernel.client.wait_for_ready(timeout=120)
+        after = kernel.directory()
+        check(after is not None and after != before, "the restarted kernel has a new working directory")
+        check(wait_gone(before), "the old one is removed")
+        first_ring(kernel, "restarted kernel")
+        check(not rebuilt(after), "nothing was rebuilt after the restart")
+    finally:
+        kernel.stop()
+
+
+def test_sub_folder():
+    print("a notebook in a sub-folder")
+    sub = pathlib.Path(tempfile.mkdtemp(prefix="sub-", dir=ROOT / "notebooks"))
+    kernel = Kernel(rust_spec(), sub)
+    try:
+        _, stderr, errors, _ = kernel.run(':dep elastic_vdb = { path = "../.." }')
+        check(not errors and not stderr, f"`:dep` with path ../.. works ({errors or stderr})")
+        _, _, errors, shown = kernel.run("elastic_vdb::VectorStore::default().ring_view()")
+        check(not errors and "image/svg+xml" in shown, "it draws a ring")
+        check(not rebuilt(kernel.directory()), "nothing was rebuilt")
+    finally:
+        kernel.stop()
+        shutil.rmtree(sub, ignore_errors=True)
+
+
+def test_killed_and_abandoned():
+    print("a killed kernel and a copy left by a crash")
+    copies = tpl.copies_dir()
+    abandoned = copies / "kernel-999999999-1"
+    abandoned.mkdir(exist_ok=True)
+    kernel = Kernel(rust_spec(), ROOT / "notebooks")
+    directory = kernel.directory()
+    check(not abandoned.exists(), "a new kernel removes copies whose kernel is gone")
+    kernel.stop(now=True)  # SIGKILL to the kernel's process group
+    check(wait_gone(directory), "a killed kernel's copy is removed all the same")
+
+
+def scratch_project():
+    """A copy of the library, its launcher and the template in a temporary
+    folder, to edit without touching this checkout."""
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix="elastic-vdb-kernel-test-"))
+    for name in ("Cargo.toml", "Cargo.lock", "README.md"):
+        shutil.copy2(ROOT / name, scratch / name)
+    for name in ("src", "cli", "benches", "kernel"):
+        shutil.copytree(ROOT / name, scratch / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (scratch / "notebooks").mkdir()
+    (scratch / ".tools").symlink_to(ROOT / ".tools")
+    (scratch / ".cache").mkdir()
+    subprocess.run(["cp", "-a", str(tpl.TEMPLATE), str(scratch / ".cache" / "kernel-template")], check=True)
+    return scratch
+
+
+def test_library_edited():
+    print("the library edited while Jupyter runs: the next kernel compiles it, and says so")
+    scratch = scratch_project()
+    try:
+        install = subprocess.run([sys.executable, str(scratch / "kernel" / "install.py"),
+                                  "--kernelspec", str(scratch / "kernelspec")],
+                                 capture_output=True, text=True)
+        if not check(install.returncode == 0 and "preparing, because the kernel template was prepared for the library "
+                     "in another folder" in install.stdout, "make kernel's step prepares the moved library's template"):
+            print(install.stdout[-2000:], install.stderr[-2000:])
+            return
+        spec = KernelSpec(**json.loads((scratch / "kernelspec" / "kernel.json").read_text()))
+        template = scratch / ".cache" / "kernel-template"
+
+        kernel = Kernel(spec, scratch / "notebooks")
+        try:
+            first_ring(kernel, "kernel on the prepared template")
+            check(not rebuilt(kernel.directory(), template), "it compiled nothing")
+        finally:
+            kernel.stop()
+
+        library = scratch / "src" / "lib.rs"
+        library.write_text(library.read_text(encoding="utf-8")
+                           + "\n/// Added by the kernel test.\npub fn kernel_test_marker() -> u32 {\n    42\n}\n",
+                           encoding="utf-8")
+        kernel = Kernel(spec, scratch / "notebooks")
+        try:
+            _, stderr, errors, _ = kernel.run(':dep elastic_vdb = { path = ".." }')
+            check(not errors, f"the `:dep` cell compiles the edited library ({errors[:300]})")
+            check("Compiling the elastic_vdb library for this kernel, because src/lib.rs changed" in stderr
+                  and " s. " in stderr, f"the cell says why it is compiling, and for how long ({stderr[:300]!r})")
+            text, _, errors, _ = kernel.run("elastic_vdb::kernel_test_marker()")
+            check(text.strip() == "42", f"the kernel uses the edited library ({text!r} {errors[:200]})")
+            changed = crates(rebuilt(kernel.directory(), template))
+            check(changed == {"elastic_vdb"}, f"the compiled-nothing check sees the rebuild, of the library only ({changed})")
+        finally:
+            kernel.stop()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main():
+    started = time.monotonic()
+    for test in (test_template_used, test_two_at_once, test_restart, test_sub_folder,
+                 test_killed_and_abandoned, test_library_edited):
+        try:
+            test()
+        except Exception as error:  # a test that crashes fails, and the others still run
+            check(False, f"{test.__name__} raised {type(error).__name__}: {error}")
+    print(f"kernel: {passed} passed, {failed} failed in {time.monotonic() - started:.0f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
