@@ -425,14 +425,17 @@ impl Ring {
         let vnodes = validate_vnodes(vnodes.into())?;
         let mut records: Vec<NodeRecord> = self.slots.iter().flatten().cloned().collect();
         records.sort_by_key(|record| record.order);
-        let next_order = self.next_order;
-        *self = Ring {
+        // Built aside and swapped in only when every node fits: a weighted
+        // node whose vnode count overflows the cap refuses the whole rebuild
+        // and leaves this ring as it was (the store behind it would
+        // otherwise hold shards of nodes the ring had already forgotten).
+        let mut rebuilt = Ring {
             vnodes_per_node: vnodes,
-            next_order,
+            next_order: self.next_order,
             ..Ring::new()
         };
         for record in records {
-            self.insert_node(
+            rebuilt.insert_node(
                 &record.id,
                 weighted_vnodes(record.weight, vnodes)?,
                 record.weight,
@@ -441,6 +444,7 @@ impl Ring {
                 salted_vnode_position,
             );
         }
+        *self = rebuilt;
         Ok(())
     }
 

@@ -138,3 +138,44 @@ fn weights_survive_a_save_and_load_bit_for_bit() {
     assert_eq!(loaded.to_json(), saved);
     assert_eq!(loaded.ring().weight_of("odd"), Some(0.1 + 0.2));
 }
+
+/// Issue 13's reproduction: a rebuild refused because a weighted node would
+/// need too many vnodes used to replace the ring before finding that out,
+/// and the next join dropped the forgotten nodes' shards (4,684 of 6,000
+/// vectors, with `len()` still saying 6,000).
+#[test]
+fn a_refused_rebuild_leaves_the_store_as_it_was() {
+    let mut db = VectorStore::default();
+    db.add_vectors(6000).unwrap();
+    db.add_node("a").unwrap();
+    db.add_weighted_node("big", 3.0).unwrap();
+    db.add_node("c").unwrap();
+    let saved = db.to_json();
+    let distribution = db.distribution();
+    assert_eq!(distribution.values().sum::<usize>(), 6000);
+
+    let refused = db.rebuild(4000);
+    assert!(
+        matches!(refused, Err(elastic_vdb::Error::VnodesOutOfRange(12_000))),
+        "{refused:?}"
+    );
+    assert_eq!(db.to_json(), saved, "the refused rebuild changed the store");
+    assert_eq!(db.ring().node_count(), 3);
+
+    db.add_node("d").unwrap();
+    let after = db.distribution();
+    assert_eq!(after.values().sum::<usize>(), 6000, "{after:?}");
+    assert_eq!(db.len(), 6000);
+    assert_eq!(after.len(), 4, "{after:?}");
+}
+
+#[test]
+fn a_refused_ring_rebuild_leaves_the_ring_as_it_was() {
+    let mut ring = elastic_vdb::Ring::new();
+    ring.add_node("a").unwrap();
+    ring.add_weighted_node("big", 3.0).unwrap();
+    let before = format!("{ring:?}");
+    assert!(ring.rebuild(4000).is_err());
+    // Every field (points, owners, nodes, weights, order, vnode count).
+    assert_eq!(format!("{ring:?}"), before);
+}
