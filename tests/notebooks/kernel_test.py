@@ -61,9 +61,13 @@ class Kernel:
     def run(self, code):
         """(text shown, stderr text, error text, mime types shown)"""
         text, stderr, errors, shown = [], [], [], set()
+        started = time.monotonic()
+        self.first_stderr_after = None
 
         def output(message):
             kind, content = message["msg_type"], message["content"]
+            if kind == "stream" and content["name"] == "stderr" and self.first_stderr_after is None:
+                self.first_stderr_after = time.monotonic() - started
             if kind in ("execute_result", "display_data"):
                 shown.update(content["data"])
                 text.append(content["data"].get("text/plain", ""))
@@ -73,6 +77,7 @@ class Kernel:
                 errors.append(content["evalue"])
 
         reply = self.client.execute_interactive(code, timeout=1200, output_hook=output)
+        self.took = time.monotonic() - started
         if reply["content"]["status"] != "ok" and not errors:
             errors.append(str(reply["content"]))
         return "".join(text), "".join(stderr), "".join(errors), shown
@@ -276,6 +281,11 @@ def test_library_edited():
             check(not errors, f"the `:dep` cell compiles the edited library ({errors[:300]})")
             check("Compiling the elastic_vdb library for this kernel, because src/lib.rs changed" in stderr
                   and " s. " in stderr, f"the cell says why it is compiling, and for how long ({stderr[:300]!r})")
+            # Not a timing test: the notice must come while the learner waits,
+            # not with the result, and the compile takes many seconds.
+            notice, took = kernel.first_stderr_after, kernel.took
+            check(notice is not None and notice < took - 1,
+                  f"the notice came while the cell was running ({notice or 0:.1f} s into a {took:.1f} s cell)")
             text, _, errors, _ = kernel.run("elastic_vdb::kernel_test_marker()")
             check(text.strip() == "42", f"the kernel uses the edited library ({text!r} {errors[:200]})")
             changed = crates(rebuilt(kernel.directory(), template))
