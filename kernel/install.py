@@ -102,6 +102,7 @@ def prepare(toolchain):
     record = {
         "dep_line": tpl.DEP_LINE,
         "toolchain": toolchain,
+        "cargo_lock": tpl.lock_digest(),
         "prepare_seconds": round(time.monotonic() - started, 1),
         "dep_cell_seconds": round(timings[0], 1),
         "prepared_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -130,6 +131,8 @@ def main():
     tpl.EVCXR_CONFIG_DIR.mkdir(parents=True, exist_ok=True)
     toolchain = tpl.toolchain_id()
     reason = "--force" if args.force else tpl.staleness(toolchain)
+    if reason is None and (tpl.read_record() or {}).get("cargo_lock") != tpl.lock_digest():
+        reason = "Cargo.lock changed since the kernel template was prepared"
     if reason is None:
         print(f"kernel template: current ({tpl.TEMPLATE})")
         return

@@ -112,6 +112,17 @@ def dep_info_sources(path):
     return sources
 
 
+def lock_digest():
+    """The project's Cargo.lock, as prepared into the template's record. The
+    notebooks' build has its own lock file (evcxr's), so a changed lock alone
+    compiles nothing in a kernel; `make kernel` still prepares the template
+    again after it, so that what the notebooks run follows the project."""
+    try:
+        return hashlib.sha256((ROOT / "Cargo.lock").read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def staleness(toolchain=None, template=TEMPLATE):
     """Why a copy of the template would make cargo compile something, or None
     if it would not. The reason is a sentence for a student to read."""
