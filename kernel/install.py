@@ -19,6 +19,7 @@ everything), and replaces it in one rename when it is ready.
 """
 import argparse
 import json
+import os
 import pathlib
 import shutil
 import sys
@@ -31,7 +32,12 @@ WARM_CELLS = [
     ':dep elastic_vdb = { path = ".." }',
     "use elastic_vdb::prelude::*;",
     "let mut db = VectorStore::default();\ndb.add_vectors(600)?;\ndb.add_node(\"nodeA\")?",
+    # What every kernel runs while it starts: if it stopped compiling, each
+    # kernel would die at start, so `make kernel` fails on it first.
+    tpl.PRELUDE,
 ]
+# Serialises two `make kernel` runs; the swap itself takes tpl.SWAP_LOCK.
+PREPARE_LOCK = tpl.CACHE / "kernel-template.prepare.lock"
 
 
 def write_kernelspec(directory):
@@ -67,16 +73,40 @@ def run_cell(client, code):
 
 
 def prepare(toolchain):
+    """Builds a new template beside the current one and swaps it in."""
+    building = tpl.CACHE / f"kernel-template.building-{os.getpid()}"
+    # Holding the prepare lock, any other building or retired folder was
+    # left by a run that was interrupted.
+    for leftover in tpl.CACHE.glob("kernel-template.*-*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        building.mkdir()
+        # Start from the previous template when there is one: after an edit
+        # of the library cargo then compiles the library alone.
+        tpl.copy_template(building)
+        record = build(building, toolchain)
+        tpl.prune_old_library_builds(building)
+        if tpl.library_dep_info(building) is None:
+            raise SystemExit(f"kernel template: no build of the library found in {building}")
+        retired = tpl.CACHE / f"kernel-template.retired-{os.getpid()}"
+        # Kernels copy under the shared lock: none sees a half-swapped template.
+        with tpl.locked(tpl.SWAP_LOCK, exclusive=True):
+            if tpl.TEMPLATE.exists():
+                tpl.TEMPLATE.rename(retired)
+            building.rename(tpl.TEMPLATE)
+        shutil.rmtree(retired, ignore_errors=True)
+        print(f"kernel template: prepared in {record['prepare_seconds']} s at {tpl.TEMPLATE}")
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+
+
+def build(building, toolchain):
+    """Runs evcxr on `building` through the warm-up cells; returns the record
+    written into it."""
     from jupyter_client import KernelManager
     from jupyter_client.kernelspec import KernelSpec
 
-    building = tpl.CACHE / f"kernel-template.building-{__import__('os').getpid()}"
-    shutil.rmtree(building, ignore_errors=True)
-    # Start from the previous template when there is one: after an edit of
-    # the library cargo then compiles the library alone, not every dependency.
-    if not tpl.copy_template(building):
-        shutil.rmtree(building, ignore_errors=True)
-        building.mkdir(parents=True)
     tpl.write_cell_profile(tpl.CACHE)
     env = tpl.kernel_environment()
     env["EVCXR_TMPDIR"] = str(building)
@@ -95,7 +125,7 @@ def prepare(toolchain):
             cell_started = time.monotonic()
             run_cell(client, code)
             timings.append(time.monotonic() - cell_started)
-            print(f"kernel template: {time.monotonic() - cell_started:6.1f} s  {code.splitlines()[0]}", flush=True)
+            print(f"kernel template: {timings[-1]:6.1f} s  {code.splitlines()[0]}", flush=True)
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=False)
@@ -108,17 +138,14 @@ def prepare(toolchain):
         "prepared_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     (building / tpl.RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    tpl.prune_old_library_builds(building)
-    if tpl.library_dep_info(building) is None:
-        raise SystemExit(f"kernel template: no build of the library found in {building}")
-    # Swap in the new template with renames; kernels starting meanwhile copy
-    # either the old one or the new one, never a half-built folder.
-    retired = tpl.CACHE / f"kernel-template.retired-{__import__('os').getpid()}"
-    if tpl.TEMPLATE.exists():
-        tpl.TEMPLATE.rename(retired)
-    building.rename(tpl.TEMPLATE)
-    shutil.rmtree(retired, ignore_errors=True)
-    print(f"kernel template: prepared in {record['prepare_seconds']} s at {tpl.TEMPLATE}")
+    return record
+
+
+def reason_to_prepare(toolchain):
+    reason = tpl.staleness(toolchain)
+    if reason is None and (tpl.read_record() or {}).get("cargo_lock") != tpl.lock_digest():
+        reason = "Cargo.lock changed since the kernel template was prepared"
+    return reason
 
 
 def main():
@@ -130,14 +157,14 @@ def main():
     write_kernelspec(args.kernelspec)
     tpl.EVCXR_CONFIG_DIR.mkdir(parents=True, exist_ok=True)
     toolchain = tpl.toolchain_id()
-    reason = "--force" if args.force else tpl.staleness(toolchain)
-    if reason is None and (tpl.read_record() or {}).get("cargo_lock") != tpl.lock_digest():
-        reason = "Cargo.lock changed since the kernel template was prepared"
-    if reason is None:
-        print(f"kernel template: current ({tpl.TEMPLATE})")
-        return
-    print(f"kernel template: preparing, because {reason}", flush=True)
-    prepare(toolchain)
+    with tpl.locked(PREPARE_LOCK, exclusive=True):
+        # Checked under the lock: another run may have just prepared it.
+        reason = "--force" if args.force else reason_to_prepare(toolchain)
+        if reason is None:
+            print(f"kernel template: current ({tpl.TEMPLATE})")
+            return
+        print(f"kernel template: preparing, because {reason}", flush=True)
+        prepare(toolchain)
 
 
 if __name__ == "__main__":

@@ -3,59 +3,72 @@
 
 1. Removes the working directories of kernels that are gone (a kernel killed
    outright cannot clean up after itself).
-2. Copies the prebuilt working directory (see template.py) into a directory
-   of this kernel's own: two kernels must never share one, or they overwrite
-   each other's generated crate.
+2. Makes a directory of this kernel's own (two kernels must never share one,
+   or they overwrite each other's generated crate), locks it for the
+   kernel's whole life, and copies the prebuilt working directory into it
+   (see template.py).
 3. Starts a small watcher in its own session, which removes that directory
    when the kernel exits however it exits, and which, if cargo has to compile
-   the library or its dependencies after all (the library was edited, the
-   toolchain changed), says so in the notebook cell that is waiting for it,
-   with how long that took last time.
+   the library after all (the library was edited, the toolchain changed),
+   says so in the notebook cell that is waiting for it, with how long that
+   took last time.
 4. Becomes evcxr_jupyter (exec), with this project's settings.
 
 Everything it needs is found from this file's own location, so the kernel
 works however Jupyter was started: `make notebook`, the virtualenv's own
 `jupyter lab`, an editor's notebook front end, or nbclient.
 
-    launch.py CONNECTION_FILE                      (what kernel.json runs)
-    launch.py --watch PID START DIR REASON         (the watcher; internal)
+    launch.py CONNECTION_FILE                  (what kernel.json runs)
+    launch.py --watch PID DIR REASON           (the watcher; internal)
 """
+import fcntl
 import os
 import pathlib
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import template as tpl  # noqa: E402  (this folder is not a package)
 
 POLL_SECONDS = 0.5
-# evcxr compiles each cell as a crate of this name; anything else compiled in
-# a kernel's directory is the library or one of its dependencies.
+# A build is over when nothing has compiled for this long (between two
+# crates cargo may be running a build script).
+QUIET_SECONDS = 3.0
+# A directory without its lock file this young is still being set up.
+SETTING_UP_SECONDS = 60
+# evcxr compiles each cell as a crate of this name.
 CELL_CRATE = "ctx"
+LIBRARY_CRATE = "elastic_vdb"
 
 
-def start_time(pid):
-    """The kernel's start time in clock ticks (field 22 of /proc/PID/stat):
-    with the pid it names one process, even after the pid is reused."""
+def in_use(directory):
+    """Whether a kernel still holds the directory's lock. The lock is taken
+    by the launcher and kept by evcxr (and its children) after exec, and the
+    kernel's end releases it however it ends."""
+    lock_path = directory / tpl.KERNEL_LOCK
     try:
-        stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+        handle = open(lock_path, "rb")
+    except FileNotFoundError:
+        try:
+            return time.time() - directory.stat().st_mtime < SETTING_UP_SECONDS
+        except OSError:
+            return False
     except OSError:
-        return None
-    return stat.rsplit(")", 1)[1].split()[19]
-
-
-def owner_alive(name):
-    parts = name.split("-")
-    if len(parts) != 3 or parts[0] != "kernel":
-        return True  # not ours: leave it
-    return start_time(parts[1]) == parts[2]
+        return True
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        return False
 
 
 def remove_abandoned(copies):
     for entry in copies.iterdir():
-        if entry.is_dir() and not owner_alive(entry.name):
+        if entry.name.startswith("kernel-") and entry.is_dir() and not in_use(entry):
             shutil.rmtree(entry, ignore_errors=True)
 
 
@@ -115,6 +128,25 @@ def runner_stderr(kernel_pid):
     return None
 
 
+def tell(kernel_pid, text):
+    """Writes `text` into the waiting cell; False if there is no runner yet.
+    Never blocks: a pipe nobody reads any more is given up on."""
+    target = runner_stderr(kernel_pid)
+    if target is None:
+        return False
+    try:
+        descriptor = os.open(target, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        os.write(descriptor, text.encode())
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
+
+
 def notice(reason, kind, record):
     took = tpl.load_build_times().get(kind)
     if took is not None:
@@ -123,36 +155,36 @@ def notice(reason, kind, record):
         estimate = (f"when the template was last prepared, this step took "
                     f"{record['dep_cell_seconds']:.0f} s")
     else:
-        estimate = "building everything takes about a minute on two cores"
+        estimate = "building everything takes about half a minute on two cores"
     what = "the elastic_vdb library" if kind == "library" else "the library and its dependencies"
     return (f"Compiling {what} for this kernel, because {reason}: {estimate}. "
             "Running `make kernel` prepares the template again, and later kernels start in seconds.\n")
 
 
-def watch(kernel_pid, kernel_start, directory, reason):
-    """Runs beside the kernel until it exits, then removes its directory."""
+def watch(kernel_pid, directory, reason):
+    """Runs beside the kernel until its lock is free, then removes its
+    directory. Says something only about a build of the library (a learner's
+    own `:dep` of another crate is not ours to explain), or of everything
+    when the toolchain changed, and learns how long such a build takes."""
     record = tpl.read_record()
-    building_since, kind, told = None, None, False
-    while start_time(kernel_pid) == kernel_start:
+    toolchain_changed = bool(reason) and "toolchain" in reason
+    started, last_seen, kind, told = None, None, None, False
+    while in_use(directory):
         crates = crates_compiling(kernel_pid)
-        if crates and building_since is None:
-            building_since = time.monotonic()
-            kind = "library" if crates == {"elastic_vdb"} else "everything"
-            told = False
-        if crates and not told:
-            if crates - {"elastic_vdb"}:
-                kind = "everything"
-            target = runner_stderr(kernel_pid)
-            if target is not None:
-                try:
-                    with open(target, "w", encoding="utf-8") as out:
-                        out.write(notice(reason or "its sources changed", kind, record))
-                    told = True
-                except OSError:
-                    pass
-        if not crates and building_since is not None:
-            tpl.save_build_time(kind, time.monotonic() - building_since)
-            building_since = None
+        ours = LIBRARY_CRATE in crates or (toolchain_changed and crates)
+        now = time.monotonic()
+        if ours:
+            if started is None:
+                started, told = now, False
+                kind = "everything" if toolchain_changed else "library"
+            last_seen = now
+            if not told:
+                told = tell(kernel_pid, notice(reason or "its sources changed", kind, record))
+        elif crates and started is not None:
+            last_seen = now  # still the same build, on another crate
+        elif started is not None and now - last_seen > QUIET_SECONDS:
+            tpl.save_build_time(kind, last_seen - started)
+            started = None
         time.sleep(POLL_SECONDS)
     shutil.rmtree(directory, ignore_errors=True)
 
@@ -161,30 +193,34 @@ def launch(connection_file):
     env = tpl.kernel_environment()
     copies = tpl.copies_dir()
     remove_abandoned(copies)
-    me = os.getpid()
-    directory = copies / f"kernel-{me}-{start_time(me)}"
+    directory = pathlib.Path(tempfile.mkdtemp(prefix=f"kernel-{os.getpid()}-", dir=copies))
+    # Kept open (and locked) through exec: the kernel's life is the lock's.
+    lock = open(directory / tpl.KERNEL_LOCK, "wb")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    os.set_inheritable(lock.fileno(), True)
     copied = tpl.copy_template(directory)
-    reason = tpl.staleness(tpl.toolchain_id(env)) if copied else (
+    reason = tpl.staleness(tpl.toolchain_id(env), template=directory) if copied else (
         "no kernel template has been prepared yet (`make kernel` prepares it)")
     if reason is None:
         # Everything is built: load the library while the kernel starts, so
         # that the notebook's own `:dep` cell has nothing left to do. Never
-        # when something must compile, which would happen silently here and
-        # could outlast Jupyter's patience with a starting kernel.
+        # when something must compile or download, which would happen
+        # silently here, and a failure would stop the kernel from starting.
         env["EVCXR_CONFIG_DIR"] = str(tpl.write_kernel_config(directory))
-    subprocess.Popen(
-        [sys.executable, __file__, "--watch", str(me), start_time(me), str(directory), reason or ""],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True, env=env,
-    )
+    if pathlib.Path("/proc/self/task").exists():
+        subprocess.Popen(
+            [sys.executable, __file__, "--watch", str(os.getpid()), str(directory), reason or ""],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, env=env,
+        )
     env["EVCXR_TMPDIR"] = str(directory)
     evcxr = str(tpl.EVCXR) if tpl.EVCXR.exists() else "evcxr_jupyter"
     os.execvpe(evcxr, [evcxr, "--control_file", connection_file], env)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 6 and sys.argv[1] == "--watch":
-        watch(int(sys.argv[2]), sys.argv[3], pathlib.Path(sys.argv[4]), sys.argv[5])
+    if len(sys.argv) == 5 and sys.argv[1] == "--watch":
+        watch(int(sys.argv[2]), pathlib.Path(sys.argv[3]), sys.argv[4])
     elif len(sys.argv) == 2:
         launch(sys.argv[1])
     else:

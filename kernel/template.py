@@ -9,18 +9,21 @@ already built.
 
 A copy is only useful while cargo would accept it. This module answers that
 question the way cargo does: the toolchain and evcxr must be the ones that
-built it, and no source the compiler read for the library (as listed in the
-library's dep-info file) may be newer than that file.
+built it, no source the compiler read for the library (as listed in its
+dep-info file) may be newer than cargo's record of that build, and every
+source of every dependency must still be where the template's build read it.
 
 Shared by `install.py` (which prepares the template) and `launch.py` (which
 copies it for each kernel); standard library only, so the launcher starts
 fast under any Python 3.
 """
+import fcntl
 import hashlib
 import json
 import os
 import pathlib
 import shutil
+import stat
 import subprocess
 import tempfile
 
@@ -29,6 +32,10 @@ ROOT = KERNEL_DIR.parent
 CACHE = ROOT / ".cache"
 TEMPLATE = CACHE / "kernel-template"
 RECORD = "elastic-vdb-template.json"
+# In each kernel's copy: held locked by the kernel's process for its whole
+# life (the descriptor survives exec), so anyone can tell a copy in use from
+# one left behind, across pid namespaces and reboots alike.
+KERNEL_LOCK = ".kernel.lock"
 EVCXR = ROOT / ".tools" / "bin" / "evcxr_jupyter"
 EVCXR_CONFIG_DIR = CACHE / "evcxr-config"
 # Per-kernel build times learned by the launcher, for the notice a student
@@ -36,7 +43,10 @@ EVCXR_CONFIG_DIR = CACHE / "evcxr-config"
 BUILD_TIMES = CACHE / "kernel-build-times.json"
 # The line every notebook starts with, as evcxr expands it (an absolute,
 # canonical path): the template must have been built with exactly this.
-DEP_LINE = f':dep elastic_vdb = {{ path = "{ROOT.resolve()}" }}'
+DEP_LINE = f":dep elastic_vdb = {{ path = {json.dumps(str(ROOT.resolve()))} }}"
+# Held shared while a kernel copies the template, exclusively while
+# install.py swaps a new one in: a copy is never half old, half new.
+SWAP_LOCK = CACHE / "kernel-template.lock"
 
 
 def kernel_environment(base=None):
@@ -113,19 +123,39 @@ def dep_info_sources(path):
 
 
 def lock_digest():
-    """The project's Cargo.lock, as prepared into the template's record. The
-    notebooks' build has its own lock file (evcxr's), so a changed lock alone
-    compiles nothing in a kernel; `make kernel` still prepares the template
-    again after it, so that what the notebooks run follows the project."""
+    """The project's Cargo.lock, recorded with the template. The notebooks'
+    build resolves its dependencies in evcxr's own lock file, kept in the
+    template, so a changed project lock alone compiles nothing in a kernel;
+    `make kernel` prepares the template again after it all the same (a
+    changed lock usually comes with a changed Cargo.toml)."""
     try:
         return hashlib.sha256((ROOT / "Cargo.lock").read_bytes()).hexdigest()
     except OSError:
         return None
 
 
+def build_record_time(dep_info):
+    """When cargo recorded the library's build: its fingerprint's dep-info,
+    stamped with the time the build started (a source saved during the
+    build is newer, and cargo compiles again), or rustc's own file."""
+    fingerprint = dep_info.parent.parent / ".fingerprint" / dep_info.stem / "dep-lib-elastic_vdb"
+    try:
+        return fingerprint.stat().st_mtime_ns
+    except OSError:
+        return dep_info.stat().st_mtime_ns
+
+
 def staleness(toolchain=None, template=TEMPLATE):
-    """Why a copy of the template would make cargo compile something, or None
-    if it would not. The reason is a sentence for a student to read."""
+    """Why a copy of the template would make cargo compile or download
+    something, or None if it would not. The reason is a sentence for a
+    student to read."""
+    try:
+        return _staleness(toolchain, template)
+    except OSError as error:
+        return f"the kernel template could not be read ({error})"
+
+
+def _staleness(toolchain, template):
     record = read_record(template)
     if record is None:
         return "no kernel template has been prepared yet (`make kernel` prepares it)"
@@ -136,13 +166,26 @@ def staleness(toolchain=None, template=TEMPLATE):
     dep_info = library_dep_info(template)
     if dep_info is None:
         return "the kernel template holds no build of the library"
-    built = dep_info.stat().st_mtime_ns
+    built = build_record_time(dep_info)
     for source in dep_info_sources(dep_info) + [ROOT / "Cargo.toml"]:
         try:
             if source.stat().st_mtime_ns > built:
-                return f"{source.relative_to(ROOT) if source.is_relative_to(ROOT) else source} changed since the kernel template was prepared"
+                shown = source.relative_to(ROOT) if source.is_relative_to(ROOT) else source
+                return f"{shown} changed since the kernel template was prepared"
         except OSError:
             return f"{source} is gone since the kernel template was prepared"
+    # The dependencies' sources, in this user's cargo folder: without them
+    # cargo downloads before it can find anything fresh.
+    for other in dep_info.parent.glob("*.d"):
+        if other.name.startswith("ctx"):
+            continue  # the cells' crate, compiled in the template's own folder
+        for source in dep_info_sources(other):
+            # Files a build script generated are in the target folder of
+            # whichever directory built them; cargo finds its own.
+            if "target" in source.parts:
+                continue
+            if not source.exists():
+                return f"{source} is missing (cargo will fetch it)"
     return None
 
 
@@ -182,42 +225,82 @@ def write_cell_profile(folder):
     try:
         if not config.exists() or config.read_text(encoding="utf-8") != CELL_PROFILE:
             config.parent.mkdir(parents=True, exist_ok=True)
-            config.write_text(CELL_PROFILE, encoding="utf-8")
+            temporary = config.with_name(f"config.toml.{os.getpid()}")
+            temporary.write_text(CELL_PROFILE, encoding="utf-8")
+            temporary.replace(config)
     except OSError:
         pass  # only slower cells
+
+
+def private_folder(path):
+    """`path` as a folder only this user can write to, or None: a folder in a
+    shared temporary directory could otherwise be made in advance by someone
+    else, with a cargo configuration that runs their code in our builds."""
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        status = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid() and not status.st_mode & 0o022:
+        return path
+    return None
 
 
 def copies_dir():
     """Where each kernel's own copy lives: inside the project, or, when the
     project folder is read-only (one installation shared by every user of a
-    JupyterHub), in the user's temporary directory."""
-    for candidate in (CACHE / "kernels",
-                      pathlib.Path(tempfile.gettempdir()) / f"elastic-vdb-kernels-{os.getuid()}"):
-        try:
-            candidate.mkdir(parents=True, exist_ok=True)
-            if os.access(candidate, os.W_OK | os.X_OK):
-                write_cell_profile(candidate)
-                return candidate
-        except OSError:
-            continue
-    raise SystemExit("elastic-vdb kernel: no writable folder for the kernel's working directory")
+    JupyterHub), in a private folder of the user's temporary directory."""
+    inside = CACHE / "kernels"
+    try:
+        inside.mkdir(parents=True, exist_ok=True)
+        if os.access(inside, os.W_OK | os.X_OK):
+            write_cell_profile(inside)
+            return inside
+    except OSError:
+        pass
+    temporary = pathlib.Path(tempfile.gettempdir())
+    folder = private_folder(temporary / f"elastic-vdb-kernels-{os.getuid()}") or pathlib.Path(
+        tempfile.mkdtemp(prefix="elastic-vdb-kernels-"))
+    write_cell_profile(folder)
+    return folder
+
+
+def locked(path, exclusive):
+    """An open file holding a shared or exclusive lock on `path` (released
+    when closed), or None where no lock can be had (a read-only folder
+    without the lock file)."""
+    try:
+        handle = open(path, "a+b") if os.access(path.parent, os.W_OK) else open(path, "rb")
+    except OSError:
+        return None
+    fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+    return handle
 
 
 def copy_template(destination, template=TEMPLATE):
-    """Copies the template into `destination`, keeping modification times
-    (cargo's freshness test reads them). Returns False, leaving an empty
-    directory, when there is no template or the copy fails: evcxr then simply
-    builds everything, as it would without us."""
-    destination.mkdir(parents=True, exist_ok=True)
-    if read_record(template) is None:
-        return False
-    result = subprocess.run(["cp", "-a", "--reflink=auto", f"{template}/.", str(destination)],
-                            capture_output=True)
-    if result.returncode != 0:
-        shutil.rmtree(destination, ignore_errors=True)
-        destination.mkdir(parents=True, exist_ok=True)
-        return False
-    return True
+    """Copies the template into `destination`, an existing folder holding at
+    most the kernel's lock file, keeping modification times (cargo's
+    freshness test reads them). Returns False, leaving the folder as it was,
+    when there is no template or the copy fails: evcxr then simply builds
+    everything, as it would without us."""
+    lock = locked(SWAP_LOCK, exclusive=False) if template == TEMPLATE else None
+    try:
+        if read_record(template) is None:
+            return False
+        result = subprocess.run(["cp", "-a", f"{template}/.", str(destination)], capture_output=True)
+        if result.returncode == 0:
+            return True
+    finally:
+        if lock is not None:
+            lock.close()
+    for entry in destination.iterdir():
+        if entry.name == KERNEL_LOCK:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    return False
 
 
 def load_build_times():

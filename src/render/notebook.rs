@@ -1,17 +1,20 @@
-//! Notebook glue for values that have no picture: numbers, maps, vectors.
+//! Notebook glue for values that have no picture: numbers, maps, lists.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt::Debug;
 use std::io::Write;
 
-/// Shows any [`Debug`] value as text when it ends a notebook cell.
+/// Shows a plain value (a number, a string, a map, a list, an option, a
+/// result, a tuple) as text when it ends a notebook cell.
 ///
 /// evcxr first compiles a cell's last expression as `(value).evcxr_display()`
 /// and, when that method does not exist, compiles the cell a second time
-/// printing the value's `Debug` form. With this trait in scope (it comes with
-/// `use elastic_vdb::prelude::*`) the method always exists, so a cell ending
-/// in `db.distribution()` or a plain number is compiled once and shows
-/// exactly the text it showed before. Pictures and tables keep their own
-/// `evcxr_display`: an inherent method is always chosen over a trait's.
+/// printing the value's `Debug` form. This trait, which comes with
+/// `use elastic_vdb::prelude::*`, gives the plain types a cell usually ends
+/// in that method, printing the same text/plain block evcxr would, so such a
+/// cell is compiled once. It is implemented for those standard types only,
+/// never for all `Debug` types: a picture behind a `Box` or a reference
+/// still finds its own `evcxr_display` through auto-deref.
 ///
 /// ```
 /// use elastic_vdb::prelude::*;
@@ -24,14 +27,84 @@ pub trait ShowDebug {
     fn evcxr_display(&self);
 }
 
-impl<T: Debug + ?Sized> ShowDebug for T {
+fn print_debug(value: &dyn Debug) {
+    // A closed standard output leaves nowhere to say anything.
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "EVCXR_BEGIN_CONTENT text/plain\n{value:?}\nEVCXR_END_CONTENT"
+    );
+}
+
+macro_rules! show_debug {
+    ($($type:ty),* $(,)?) => {
+        $(impl ShowDebug for $type {
+            fn evcxr_display(&self) {
+                print_debug(&self);
+            }
+        })*
+    };
+}
+
+show_debug!(
+    bool,
+    char,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    str,
+    String,
+    ()
+);
+
+impl<T: Debug> ShowDebug for [T] {
     fn evcxr_display(&self) {
-        let mut out = std::io::stdout().lock();
-        // A closed stdout has nowhere to report to; evcxr's own fallback
-        // ignores the same error.
-        let _ = writeln!(
-            out,
-            "EVCXR_BEGIN_CONTENT text/plain\n{self:?}\nEVCXR_END_CONTENT"
-        );
+        print_debug(&self);
+    }
+}
+
+impl<T: Debug, const N: usize> ShowDebug for [T; N] {
+    fn evcxr_display(&self) {
+        print_debug(self);
+    }
+}
+
+macro_rules! show_debug_generic {
+    ($([$($parameter:ident),*] $type:ty),* $(,)?) => {
+        $(impl<$($parameter: Debug),*> ShowDebug for $type {
+            fn evcxr_display(&self) {
+                print_debug(self);
+            }
+        })*
+    };
+}
+
+show_debug_generic!(
+    [T] Vec<T>,
+    [T] VecDeque<T>,
+    [T] Option<T>,
+    [T, E] Result<T, E>,
+    [K, V] BTreeMap<K, V>,
+    [K, V, S] HashMap<K, V, S>,
+    [T] BTreeSet<T>,
+    [T, S] HashSet<T, S>,
+    [A, B] (A, B),
+    [A, B, C] (A, B, C),
+    [A, B, C, D] (A, B, C, D),
+);
+
+impl<T: ShowDebug + ?Sized> ShowDebug for &T {
+    fn evcxr_display(&self) {
+        (**self).evcxr_display();
     }
 }

@@ -50,13 +50,14 @@ def check(ok, what):
 
 
 class Kernel:
-    def __init__(self, spec, cwd, env=None):
+    def __init__(self, spec, cwd, env=None, wait=True):
         self.manager = KernelManager()
         self.manager._kernel_spec = spec
         self.manager.start_kernel(cwd=str(cwd), **({"env": env} if env is not None else {}))
         self.client = self.manager.client()
         self.client.start_channels()
-        self.client.wait_for_ready(timeout=120)
+        if wait:
+            self.client.wait_for_ready(timeout=120)
 
     def run(self, code):
         """(text shown, stderr text, error text, mime types shown)"""
@@ -97,20 +98,19 @@ def rust_spec():
 
 def build_products(directory):
     """What cargo built for the library and its dependencies in a working
-    directory: name -> (size, mtime), leaving out the cells' own crate."""
+    directory, under target/ for the kernel's target and the host (build
+    scripts, proc macros): name -> (size, mtime), leaving out the cells' own
+    crate and the libraries evcxr loads from it."""
     products = {}
     target = directory / "target"
     for path in target.rglob("*"):
+        if not path.is_file():
+            continue
         relative = path.relative_to(target)
-        parts = relative.parts
-        if not path.is_file() or len(parts) < 3:
+        if any(part.startswith(("ctx", "libctx", "libcode_")) for part in relative.parts):
             continue
-        # target/<triple>/debug/{deps,.fingerprint,build,incremental}/...
-        if parts[2] not in ("deps", ".fingerprint", "build", "incremental"):
-            continue
-        name = parts[3] if len(parts) > 3 else ""
-        if name.startswith(("ctx", "libctx")):
-            continue
+        if relative.name == ".rustc_info.json":
+            continue  # cargo's cache of `rustc -vV`, not a build product
         stat = path.stat()
         products[str(relative)] = (stat.st_size, stat.st_mtime_ns)
     return products
@@ -123,11 +123,17 @@ def rebuilt(directory, template=tpl.TEMPLATE):
 
 
 def crates(names):
-    """The crate names among build products, e.g. {'elastic_vdb'}."""
+    """The crate names among build products, e.g. {'elastic_vdb'}: the part
+    after deps/, .fingerprint/, build/ or incremental/."""
     found = set()
     for name in names:
-        stem = pathlib.Path(name).parts[3]
-        found.add(stem.removeprefix("lib").rsplit("-", 1)[0].split(".")[0])
+        parts = pathlib.Path(name).parts
+        for index, part in enumerate(parts[:-1]):
+            if part in ("deps", ".fingerprint", "build", "incremental"):
+                found.add(parts[index + 1].removeprefix("lib").rsplit("-", 1)[0].split(".")[0])
+                break
+        else:
+            found.add(name)
     return found
 
 
@@ -175,7 +181,11 @@ def test_template_used():
 
 def test_two_at_once():
     print("two notebooks open at once")
-    first, second = Kernel(rust_spec(), ROOT / "notebooks"), Kernel(rust_spec(), ROOT / "notebooks")
+    first, second = Kernel(rust_spec(), ROOT / "notebooks", wait=False), Kernel(rust_spec(), ROOT / "notebooks", wait=False)
+    # Both launchers run at the same time, as when two notebooks are opened
+    # together, before either kernel answers.
+    for kernel in (first, second):
+        kernel.client.wait_for_ready(timeout=120)
     try:
         directories = [first.directory(), second.directory()]
         check(directories[0] != directories[1], "each kernel has its own working directory")
@@ -226,11 +236,17 @@ def test_sub_folder():
 def test_killed_and_abandoned():
     print("a killed kernel and a copy left by a crash")
     copies = tpl.copies_dir()
-    abandoned = copies / "kernel-999999999-1"
+    # One left with its lock file (nobody holds the lock any more), one from
+    # before the kernel had locked it, an hour old.
+    abandoned = copies / "kernel-999999999-left"
     abandoned.mkdir(exist_ok=True)
+    (abandoned / tpl.KERNEL_LOCK).touch()
+    unlocked = copies / "kernel-999999998-unlocked"
+    unlocked.mkdir(exist_ok=True)
+    os.utime(unlocked, (time.time() - 3600, time.time() - 3600))
     kernel = Kernel(rust_spec(), ROOT / "notebooks")
     directory = kernel.directory()
-    check(not abandoned.exists(), "a new kernel removes copies whose kernel is gone")
+    check(not abandoned.exists() and not unlocked.exists(), "a new kernel removes copies whose kernel is gone")
     kernel.stop(now=True)  # SIGKILL to the kernel's process group
     check(wait_gone(directory), "a killed kernel's copy is removed all the same")
 
