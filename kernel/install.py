@@ -57,21 +57,6 @@ def write_kernelspec(directory):
         print(f"kernelspec: wrote {path}")
 
 
-def run_cell(client, code):
-    errors = []
-
-    def output(message):
-        kind = message["msg_type"]
-        if kind == "error":
-            errors.append(message["content"]["evalue"])
-        elif kind == "stream" and message["content"]["name"] == "stderr":
-            errors.append(message["content"]["text"])
-
-    reply = client.execute_interactive(code, timeout=1800, output_hook=output)
-    if reply["content"]["status"] != "ok" or errors:
-        raise SystemExit(f"kernel template: the cell {code.splitlines()[0]!r} failed: {''.join(errors) or reply['content']}")
-
-
 def prepare(toolchain):
     """Builds a new template beside the current one and swaps it in."""
     building = tpl.CACHE / f"kernel-template.building-{os.getpid()}"
@@ -104,31 +89,27 @@ def prepare(toolchain):
 def build(building, toolchain):
     """Runs evcxr on `building` through the warm-up cells; returns the record
     written into it."""
-    from jupyter_client import KernelManager
     from jupyter_client.kernelspec import KernelSpec
+    from session import Kernel
 
     tpl.write_cell_profile(tpl.CACHE)
     env = tpl.kernel_environment()
     env["EVCXR_TMPDIR"] = str(building)
-    manager = KernelManager()
-    manager._kernel_spec = KernelSpec(argv=[str(tpl.EVCXR), "--control_file", "{connection_file}"],
-                                      display_name="Rust (template)", language="rust",
-                                      interrupt_mode="message")
+    spec = KernelSpec(argv=[str(tpl.EVCXR), "--control_file", "{connection_file}"],
+                      display_name="Rust (template)", language="rust", interrupt_mode="message")
     started = time.monotonic()
-    manager.start_kernel(env=env, cwd=str(tpl.ROOT / "notebooks"))
-    client = manager.client()
-    client.start_channels()
+    kernel = Kernel(spec, tpl.ROOT / "notebooks", env=env)
     try:
-        client.wait_for_ready(timeout=120)
         timings = []
         for code in WARM_CELLS:
-            cell_started = time.monotonic()
-            run_cell(client, code)
-            timings.append(time.monotonic() - cell_started)
-            print(f"kernel template: {timings[-1]:6.1f} s  {code.splitlines()[0]}", flush=True)
+            cell = kernel.run(code, timeout=1800)
+            if cell.errors or cell.stderr:
+                raise SystemExit(f"kernel template: the cell {code.splitlines()[0]!r} failed: "
+                                 f"{cell.errors or cell.stderr}")
+            timings.append(cell.seconds)
+            print(f"kernel template: {cell.seconds:6.1f} s  {code.splitlines()[0]}", flush=True)
     finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=False)
+        kernel.stop()
     record = {
         "dep_line": tpl.DEP_LINE,
         "toolchain": toolchain,

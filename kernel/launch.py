@@ -198,9 +198,9 @@ def launch(connection_file):
     lock = open(directory / tpl.KERNEL_LOCK, "wb")
     fcntl.flock(lock, fcntl.LOCK_EX)
     os.set_inheritable(lock.fileno(), True)
-    copied = tpl.copy_template(directory)
-    reason = tpl.staleness(tpl.toolchain_id(env), template=directory) if copied else (
-        "no kernel template has been prepared yet (`make kernel` prepares it)")
+    tpl.copy_template(directory)
+    # Judged on the copy itself (an empty folder when there was nothing to copy).
+    reason = tpl.staleness(tpl.toolchain_id(env), template=directory)
     if reason is None:
         # Everything is built: load the library while the kernel starts, so
         # that the notebook's own `:dep` cell has nothing left to do. Never

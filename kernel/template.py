@@ -74,8 +74,8 @@ def toolchain_id(env=None):
         except (OSError, subprocess.SubprocessError) as error:
             parts.append(f"{command[0]} unavailable: {error}")
     try:
-        stat = EVCXR.stat()
-        parts.append(f"evcxr {stat.st_size} {stat.st_mtime_ns}")
+        status = EVCXR.stat()
+        parts.append(f"evcxr {status.st_size} {status.st_mtime_ns}")
     except OSError:
         parts.append("evcxr missing")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -280,16 +280,16 @@ def locked(path, exclusive):
 def copy_template(destination, template=TEMPLATE):
     """Copies the template into `destination`, an existing folder holding at
     most the kernel's lock file, keeping modification times (cargo's
-    freshness test reads them). Returns False, leaving the folder as it was,
-    when there is no template or the copy fails: evcxr then simply builds
-    everything, as it would without us."""
+    freshness test reads them). Leaves the folder as it was when there is no
+    template or the copy fails: evcxr then simply builds everything, as it
+    would without us, and staleness() of the folder says why."""
     lock = locked(SWAP_LOCK, exclusive=False) if template == TEMPLATE else None
     try:
         if read_record(template) is None:
-            return False
+            return
         result = subprocess.run(["cp", "-a", f"{template}/.", str(destination)], capture_output=True)
         if result.returncode == 0:
-            return True
+            return
     finally:
         if lock is not None:
             lock.close()
@@ -300,7 +300,6 @@ def copy_template(destination, template=TEMPLATE):
             shutil.rmtree(entry, ignore_errors=True)
         else:
             entry.unlink(missing_ok=True)
-    return False
 
 
 def load_build_times():

@@ -21,12 +21,12 @@ import sys
 import tempfile
 import time
 
-from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "kernel"))
 import template as tpl  # noqa: E402
+from session import Kernel  # noqa: E402
 
 FIRST_CELLS = [
     ':dep elastic_vdb = { path = ".." }',
@@ -49,47 +49,10 @@ def check(ok, what):
     return ok
 
 
-class Kernel:
-    def __init__(self, spec, cwd, env=None, wait=True):
-        self.manager = KernelManager()
-        self.manager._kernel_spec = spec
-        self.manager.start_kernel(cwd=str(cwd), **({"env": env} if env is not None else {}))
-        self.client = self.manager.client()
-        self.client.start_channels()
-        if wait:
-            self.client.wait_for_ready(timeout=120)
-
-    def run(self, code):
-        """(text shown, stderr text, error text, mime types shown)"""
-        text, stderr, errors, shown = [], [], [], set()
-        started = time.monotonic()
-        self.first_stderr_after = None
-
-        def output(message):
-            kind, content = message["msg_type"], message["content"]
-            if kind == "stream" and content["name"] == "stderr" and self.first_stderr_after is None:
-                self.first_stderr_after = time.monotonic() - started
-            if kind in ("execute_result", "display_data"):
-                shown.update(content["data"])
-                text.append(content["data"].get("text/plain", ""))
-            elif kind == "stream":
-                (stderr if content["name"] == "stderr" else text).append(content["text"])
-            elif kind == "error":
-                errors.append(content["evalue"])
-
-        reply = self.client.execute_interactive(code, timeout=1200, output_hook=output)
-        self.took = time.monotonic() - started
-        if reply["content"]["status"] != "ok" and not errors:
-            errors.append(str(reply["content"]))
-        return "".join(text), "".join(stderr), "".join(errors), shown
-
-    def directory(self):
-        text, _, errors, _ = self.run(WHERE)
-        return pathlib.Path(json.loads(text)) if not errors and text.startswith('"') else None
-
-    def stop(self, now=False):
-        self.client.stop_channels()
-        self.manager.shutdown_kernel(now=now)
+def directory_of(kernel):
+    """The kernel's working directory, as the kernel itself sees it."""
+    cell = kernel.run(WHERE)
+    return pathlib.Path(json.loads(cell.text)) if not cell.errors and cell.text.startswith('"') else None
 
 
 def rust_spec():
@@ -147,11 +110,11 @@ def wait_gone(path, seconds=15):
 def first_ring(kernel, label):
     shown_ring = True
     for code in FIRST_CELLS:
-        _, stderr, errors, shown = kernel.run(code)
-        if errors or stderr:
-            return check(False, f"{label}: {code.splitlines()[0]!r} failed: {errors or stderr}")
+        cell = kernel.run(code)
+        if cell.errors or cell.stderr:
+            return check(False, f"{label}: {code.splitlines()[0]!r} failed: {cell.errors or cell.stderr}")
         if code is FIRST_CELLS[-1]:
-            shown_ring = "image/svg+xml" in shown
+            shown_ring = "image/svg+xml" in cell.shown
     return check(shown_ring, f"{label}: the first cells ran and drew a ring")
 
 
@@ -166,7 +129,7 @@ def test_template_used():
     bare = {"HOME": os.environ.get("HOME", "/root"), "PATH": "/usr/bin:/bin"}
     kernel = Kernel(rust_spec(), ROOT / "notebooks", env=bare)
     try:
-        directory = kernel.directory()
+        directory = directory_of(kernel)
         check(directory is not None and directory.parent == tpl.copies_dir()
               and directory.name.startswith("kernel-"), f"the kernel works in its own copy ({directory})")
         first_ring(kernel, "fresh kernel")
@@ -185,15 +148,15 @@ def test_two_at_once():
     # Both launchers run at the same time, as when two notebooks are opened
     # together, before either kernel answers.
     for kernel in (first, second):
-        kernel.client.wait_for_ready(timeout=120)
+        kernel.wait()
     try:
-        directories = [first.directory(), second.directory()]
+        directories = [directory_of(first), directory_of(second)]
         check(directories[0] != directories[1], "each kernel has its own working directory")
         # Interleaved, as two learners would run them.
         for code in FIRST_CELLS:
             for kernel in (first, second):
                 kernel.run(code)
-        counts = [kernel.run("db.distribution()")[0] for kernel in (first, second)]
+        counts = [kernel.run("db.distribution()").text for kernel in (first, second)]
         check(counts[0] == counts[1] == '{"nodeA": 6000}', f"both hold their own store ({counts})")
         for directory in directories:
             check(not rebuilt(directory), f"nothing was rebuilt in {directory.name}")
@@ -206,10 +169,10 @@ def test_restart():
     print("a kernel restart")
     kernel = Kernel(rust_spec(), ROOT / "notebooks")
     try:
-        before = kernel.directory()
+        before = directory_of(kernel)
         kernel.manager.restart_kernel(now=False)
-        kernel.client.wait_for_ready(timeout=120)
-        after = kernel.directory()
+        kernel.wait()
+        after = directory_of(kernel)
         check(after is not None and after != before, "the restarted kernel has a new working directory")
         check(wait_gone(before), "the old one is removed")
         first_ring(kernel, "restarted kernel")
@@ -223,11 +186,11 @@ def test_sub_folder():
     sub = pathlib.Path(tempfile.mkdtemp(prefix="sub-", dir=ROOT / "notebooks"))
     kernel = Kernel(rust_spec(), sub)
     try:
-        _, stderr, errors, _ = kernel.run(':dep elastic_vdb = { path = "../.." }')
-        check(not errors and not stderr, f"`:dep` with path ../.. works ({errors or stderr})")
-        _, _, errors, shown = kernel.run("elastic_vdb::VectorStore::default().ring_view()")
-        check(not errors and "image/svg+xml" in shown, "it draws a ring")
-        check(not rebuilt(kernel.directory()), "nothing was rebuilt")
+        cell = kernel.run(':dep elastic_vdb = { path = "../.." }')
+        check(not cell.errors and not cell.stderr, f"`:dep` with path ../.. works ({cell.errors or cell.stderr})")
+        cell = kernel.run("elastic_vdb::VectorStore::default().ring_view()")
+        check(not cell.errors and "image/svg+xml" in cell.shown, "it draws a ring")
+        check(not rebuilt(directory_of(kernel)), "nothing was rebuilt")
     finally:
         kernel.stop()
         shutil.rmtree(sub, ignore_errors=True)
@@ -245,7 +208,7 @@ def test_killed_and_abandoned():
     unlocked.mkdir(exist_ok=True)
     os.utime(unlocked, (time.time() - 3600, time.time() - 3600))
     kernel = Kernel(rust_spec(), ROOT / "notebooks")
-    directory = kernel.directory()
+    directory = directory_of(kernel)
     check(not abandoned.exists() and not unlocked.exists(), "a new kernel removes copies whose kernel is gone")
     kernel.stop(now=True)  # SIGKILL to the kernel's process group
     check(wait_gone(directory), "a killed kernel's copy is removed all the same")
@@ -283,7 +246,7 @@ def test_library_edited():
         kernel = Kernel(spec, scratch / "notebooks")
         try:
             first_ring(kernel, "kernel on the prepared template")
-            check(not rebuilt(kernel.directory(), template), "it compiled nothing")
+            check(not rebuilt(directory_of(kernel), template), "it compiled nothing")
         finally:
             kernel.stop()
 
@@ -293,18 +256,18 @@ def test_library_edited():
                            encoding="utf-8")
         kernel = Kernel(spec, scratch / "notebooks")
         try:
-            _, stderr, errors, _ = kernel.run(':dep elastic_vdb = { path = ".." }')
-            check(not errors, f"the `:dep` cell compiles the edited library ({errors[:300]})")
-            check("Compiling the elastic_vdb library for this kernel, because src/lib.rs changed" in stderr
-                  and " s. " in stderr, f"the cell says why it is compiling, and for how long ({stderr[:300]!r})")
+            cell = kernel.run(':dep elastic_vdb = { path = ".." }')
+            check(not cell.errors, f"the `:dep` cell compiles the edited library ({cell.errors[:300]})")
+            check("Compiling the elastic_vdb library for this kernel, because src/lib.rs changed" in cell.stderr
+                  and " s. " in cell.stderr, f"the cell says why it is compiling, and for how long ({cell.stderr[:300]!r})")
             # Not a timing test: the notice must come while the learner waits,
             # not with the result, and the compile takes many seconds.
-            notice, took = kernel.first_stderr_after, kernel.took
+            notice, took = cell.first_stderr_after, cell.seconds
             check(notice is not None and notice < took - 1,
                   f"the notice came while the cell was running ({notice or 0:.1f} s into a {took:.1f} s cell)")
-            text, _, errors, _ = kernel.run("elastic_vdb::kernel_test_marker()")
-            check(text.strip() == "42", f"the kernel uses the edited library ({text!r} {errors[:200]})")
-            changed = crates(rebuilt(kernel.directory(), template))
+            cell = kernel.run("elastic_vdb::kernel_test_marker()")
+            check(cell.text.strip() == "42", f"the kernel uses the edited library ({cell.text!r} {cell.errors[:200]})")
+            changed = crates(rebuilt(directory_of(kernel), template))
             check(changed == {"elastic_vdb"}, f"the compiled-nothing check sees the rebuild, of the library only ({changed})")
         finally:
             kernel.stop()

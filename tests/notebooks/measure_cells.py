@@ -28,13 +28,15 @@ import argparse
 import json
 import pathlib
 import statistics
+import sys
 import tempfile
 import time
 
-from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "kernel"))
+from session import Kernel  # noqa: E402
 NOTEBOOK = ROOT / "notebooks" / "01-elastic-ring-tutorial.ipynb"
 TUTORIAL = ROOT.parent / "shared" / "seed" / "tutorial.txt"
 
@@ -81,62 +83,35 @@ def tutorial_code():
     return "\n".join(lines)
 
 
-def start(spec, cwd):
-    manager = KernelManager()
-    manager._kernel_spec = spec
-    manager.start_kernel(cwd=str(cwd))
-    client = manager.client()
-    client.start_channels()
-    client.wait_for_ready(timeout=120)
-    return manager, client
-
-
-def run(client, code, picture=False):
+def run(kernel, code, picture=False):
     """Runs one cell; returns its seconds. Fails on an error, or on a missing
     picture where one is expected."""
-    shown, errors = set(), []
-
-    def output(message):
-        kind = message["msg_type"]
-        if kind in ("execute_result", "display_data"):
-            shown.update(message["content"]["data"])
-        elif kind == "error":
-            errors.append(message["content"]["evalue"])
-
-    started = time.perf_counter()
-    reply = client.execute_interactive(code, timeout=1200, output_hook=output)
-    elapsed = time.perf_counter() - started
-    if reply["content"]["status"] != "ok" or errors:
-        raise SystemExit(f"cell failed: {code.splitlines()[0]!r}: {errors or reply['content']}")
-    if picture and not shown & {"image/svg+xml", "image/png"}:
-        raise SystemExit(f"cell drew nothing: {code.splitlines()[0]!r} showed {sorted(shown)}")
-    return elapsed
+    cell = kernel.run(code)
+    if cell.errors:
+        raise SystemExit(f"cell failed: {code.splitlines()[0]!r}: {cell.errors}")
+    if picture and not cell.shown & {"image/svg+xml", "image/png"}:
+        raise SystemExit(f"cell drew nothing: {code.splitlines()[0]!r} showed {sorted(cell.shown)}")
+    return cell.seconds
 
 
 def fresh_to_first_ring(spec, cwd, cells):
     """Seconds from asking for a kernel to the first ring's reply, and the
     running kernel (kept for the warm measurements)."""
     started = time.perf_counter()
-    manager, client = start(spec, cwd)
+    kernel = Kernel(spec, cwd)
     ready = time.perf_counter() - started
     for index, code in enumerate(cells):
-        run(client, code, picture=index == len(cells) - 1)
-    return time.perf_counter() - started, ready, (manager, client)
+        run(kernel, code, picture=index == len(cells) - 1)
+    return time.perf_counter() - started, ready, kernel
 
 
-def stop(kernel):
-    manager, client = kernel
-    client.stop_channels()
-    manager.shutdown_kernel(now=False)
-
-
-def warm(client, ring_cell, plain_cell, runs):
+def warm(kernel, ring_cell, plain_cell, runs):
     """Medians of the edited ring cell and the plain-value cell; the first
     run of each pays one-off costs and is left out."""
     rings, plains = [], []
     for index in range(runs + 1):
-        ring = run(client, ring_cell.format(vnodes=80 + 20 * (index % 7 + 1)), picture=True)
-        plain = run(client, plain_cell)
+        ring = run(kernel, ring_cell.format(vnodes=80 + 20 * (index % 7 + 1)), picture=True)
+        plain = run(kernel, plain_cell)
         if index:
             rings.append(ring)
             plains.append(plain)
@@ -172,7 +147,7 @@ def main():
                                 env={"EVCXR_CONFIG_DIR": empty_config})
         for _ in range(args.plain):
             total, ready, kernel = fresh_to_first_ring(plain_spec, NOTEBOOK.parent, rust_cells)
-            stop(kernel)
+            kernel.stop()
             plain_times.append(total)
             print(f"plain evcxr: first ring {total:6.2f} s (kernel ready after {ready:.2f} s)", flush=True)
     for round_index in range(args.fresh):
@@ -184,14 +159,14 @@ def main():
             if round_index == args.fresh - 1:
                 kernels[side] = kernel
             else:
-                stop(kernel)
+                kernel.stop()
 
-    run(kernels["rust"][1], RUST_SETUP)
-    run(kernels["python"][1], PYTHON_SETUP)
-    rust_ring, rust_plain = warm(kernels["rust"][1], RUST_RING, RUST_PLAIN, args.runs)
-    python_ring, python_plain = warm(kernels["python"][1], PYTHON_RING, PYTHON_PLAIN, args.runs)
+    run(kernels["rust"], RUST_SETUP)
+    run(kernels["python"], PYTHON_SETUP)
+    rust_ring, rust_plain = warm(kernels["rust"], RUST_RING, RUST_PLAIN, args.runs)
+    python_ring, python_plain = warm(kernels["python"], PYTHON_RING, PYTHON_PLAIN, args.runs)
     for kernel in kernels.values():
-        stop(kernel)
+        kernel.stop()
 
     rust_first, python_first = statistics.median(results["rust"]), statistics.median(results["python"])
     print()
