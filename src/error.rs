@@ -19,12 +19,31 @@ pub const MAX_VNODES: u32 = 10_000;
 pub const MAX_STORE_BYTES: u64 = 16 << 30;
 
 /// The bookkeeping each held copy costs beside its data (id, ring position,
-/// index entry), counted against [`MAX_STORE_BYTES`]: 28.2 bytes held and
-/// about 42 at the peak of adding vectors were measured (`cargo bench
-/// --bench memory`), rounded up to cover the peak. Without it, a saved
-/// store declaring billions of one-dimensional vectors passed the limit and
-/// ran the process out of memory while loading (found by fuzzing).
-pub const ROW_OVERHEAD_BYTES: u64 = 48;
+/// index entry), counted against [`MAX_STORE_BYTES`]: 28 bytes stay held,
+/// and the peak of adding or loading vectors measured up to 57 bytes a copy
+/// (`tests/memory.rs` measures every way of adding copies with a counting
+/// allocator and fails if one goes over). Without it, a saved store
+/// declaring billions of one-dimensional vectors passed the limit and ran
+/// the process out of memory while loading (found by fuzzing).
+pub const ROW_OVERHEAD_BYTES: u64 = 64;
+
+/// The bytes a store budgets for `vectors` vectors of `dimension` kept in
+/// `copies` copies each, counted against [`MAX_STORE_BYTES`] (saturating).
+///
+/// ```
+/// use elastic_vdb::error::{ROW_OVERHEAD_BYTES, store_bytes};
+///
+/// assert_eq!(store_bytes(10, 256, 2), 10 * (256 * 4 + ROW_OVERHEAD_BYTES) * 2);
+/// ```
+#[must_use]
+pub fn store_bytes(vectors: u64, dimension: usize, copies: usize) -> u64 {
+    let per_copy = (dimension as u64)
+        .saturating_mul(std::mem::size_of::<f32>() as u64)
+        .saturating_add(ROW_OVERHEAD_BYTES);
+    vectors
+        .saturating_mul(per_copy)
+        .saturating_mul(copies as u64)
+}
 
 /// The most copies of each vector a store keeps.
 pub const MAX_REPLICATION: usize = 16;
@@ -86,6 +105,24 @@ pub enum Error {
         held: u64,
         /// How many more were asked for.
         requested: u64,
+    },
+    /// A replication factor whose copies of the vectors already generated
+    /// would take more than [`MAX_STORE_BYTES`].
+    TooManyCopies {
+        /// Vectors generated so far.
+        vectors: u64,
+        /// Their dimension.
+        dimension: usize,
+        /// The replication factor asked for.
+        copies: usize,
+    },
+    /// A node weight that, at the ring's vnodes per node, would give the
+    /// node more than [`MAX_VNODES`] points.
+    WeightTooLarge {
+        /// The node's weight.
+        weight: f64,
+        /// The ring's vnodes per node.
+        vnodes_per_node: u32,
     },
     /// A search query whose length is not the store's dimension.
     QueryDimension {
@@ -171,6 +208,36 @@ impl fmt::Display for Error {
                 u32::MAX,
                 MAX_STORE_BYTES >> 30
             ),
+            Error::TooManyCopies {
+                vectors,
+                dimension,
+                copies,
+            } => write!(
+                f,
+                "cannot keep {copies} copies of {vectors} vectors of dimension {dimension}: they would take {:.1} GiB, above the {} GiB a store may hold ({ROW_OVERHEAD_BYTES} bytes of bookkeeping per copy included)",
+                store_bytes(*vectors, *dimension, *copies) as f64 / f64::from(1u32 << 30),
+                MAX_STORE_BYTES >> 30
+            ),
+            Error::WeightTooLarge {
+                weight,
+                vnodes_per_node,
+            } => {
+                // Plain digits up to 1e15, then an exponent: a weight of
+                // 1e300 would otherwise print as 301 digits.
+                let short = |x: f64| {
+                    if x.abs() < 1e15 {
+                        format!("{x}")
+                    } else {
+                        format!("{x:e}")
+                    }
+                };
+                write!(
+                    f,
+                    "a node of weight {} would get {} vnodes at {vnodes_per_node} per node; a node may have at most {MAX_VNODES}",
+                    short(*weight),
+                    short((weight * f64::from(*vnodes_per_node)).round())
+                )
+            }
             Error::QueryDimension { expected, got } => write!(
                 f,
                 "query has {got} components; the store's vectors have {expected}"

@@ -678,7 +678,10 @@ fn weighted_vnodes(weight: f64, vnodes_per_node: u32) -> Result<u32, Error> {
     }
     let vnodes = (weight * f64::from(vnodes_per_node)).round().max(1.0);
     if vnodes > f64::from(crate::error::MAX_VNODES) {
-        return Err(Error::VnodesOutOfRange(vnodes as u64));
+        return Err(Error::WeightTooLarge {
+            weight,
+            vnodes_per_node,
+        });
     }
     Ok(vnodes as u32)
 }

@@ -156,7 +156,13 @@ fn a_refused_rebuild_leaves_the_store_as_it_was() {
 
     let refused = db.rebuild(4000);
     assert!(
-        matches!(refused, Err(elastic_vdb::Error::VnodesOutOfRange(12_000))),
+        matches!(
+            refused,
+            Err(elastic_vdb::Error::WeightTooLarge {
+                vnodes_per_node: 4000,
+                ..
+            })
+        ),
         "{refused:?}"
     );
     assert_eq!(db.to_json(), saved, "the refused rebuild changed the store");

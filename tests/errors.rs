@@ -130,7 +130,7 @@ fn store_messages_and_nothing_lost() {
     assert_eq!(
         message(db.add_vectors(usize::MAX)),
         format!(
-            "cannot add {} vectors to the 100 held: a store keeps at most 4294967295 vectors and 16 GiB for them (copies and 48 bytes of bookkeeping per copy included)",
+            "cannot add {} vectors to the 100 held: a store keeps at most 4294967295 vectors and 16 GiB for them (copies and 64 bytes of bookkeeping per copy included)",
             usize::MAX
         )
     );
@@ -171,7 +171,12 @@ fn weight_and_replication_messages() {
     }
     assert_eq!(
         message(ring.add_weighted_node("a", 1000.0)),
-        "vnodes per node must be between 1 and 10000, got 80000"
+        "a node of weight 1000 would get 80000 vnodes at 80 per node; a node may have at most 10000"
+    );
+    // Found by adversarial testing: this was "... got 18446744073709551615".
+    assert_eq!(
+        message(ring.add_weighted_node("a", 1e300)),
+        "a node of weight 1e300 would get 8e301 vnodes at 80 per node; a node may have at most 10000"
     );
     assert!(ring.is_empty(), "no failed call added a node");
     for copies in [0, 17] {
@@ -297,7 +302,7 @@ fn a_store_too_big_for_memory_is_refused_before_anything_is_drawn() {
     // 20 million vectors of 256 floats are 20 GB: over the 16 GiB limit.
     assert_eq!(
         message(db.add_vectors(20_000_000)),
-        "cannot add 20000000 vectors to the 0 held: a store keeps at most 4294967295 vectors and 16 GiB for them (copies and 48 bytes of bookkeeping per copy included)"
+        "cannot add 20000000 vectors to the 0 held: a store keeps at most 4294967295 vectors and 16 GiB for them (copies and 64 bytes of bookkeeping per copy included)"
     );
     assert!(db.is_empty());
 }
@@ -352,6 +357,52 @@ fn a_saved_store_of_billions_of_tiny_vectors_is_refused_before_loading() {
         "seed": 1, "replication": 1, "generated": 4000000000, "nodes": [], "lost": []}"#;
     assert_eq!(
         VectorStore::from_json(json).unwrap_err().to_string(),
-        "cannot add 4000000000 vectors to the 0 held: a store keeps at most 4294967295 vectors and 16 GiB for them (copies and 48 bytes of bookkeeping per copy included)"
+        "cannot add 4000000000 vectors to the 0 held: a store keeps at most 4294967295 vectors and 16 GiB for them (copies and 64 bytes of bookkeeping per copy included)"
+    );
+}
+
+#[test]
+fn replication_is_refused_when_its_copies_would_not_fit_and_what_saves_loads() {
+    // Found by adversarial testing: accepted, and then its own snapshot was
+    // refused by `from_json`.
+    let mut db = VectorStore::new(StoreConfig {
+        dimension: 65_536,
+        ..StoreConfig::default()
+    })
+    .unwrap();
+    db.add_node("a").unwrap();
+    db.add_vectors(4_096).unwrap();
+    let before = db.to_json();
+    assert_eq!(
+        message(db.set_replication(16)),
+        "cannot keep 16 copies of 4096 vectors of dimension 65536: they would take 16.0 GiB, above the 16 GiB a store may hold (64 bytes of bookkeeping per copy included)"
+    );
+    assert_eq!(db.to_json(), before);
+    // The largest factor accepted is one whose snapshot loads back.
+    let mut accepted = 0;
+    for copies in 1..=16 {
+        if db.set_replication(copies).is_ok() {
+            accepted = copies;
+        }
+    }
+    assert_eq!(accepted, 15);
+    let saved = db.to_json();
+    drop(db);
+    let loaded = VectorStore::from_json(&saved).unwrap();
+    assert_eq!(loaded.config().replication, 15);
+    assert_eq!(loaded.len(), 4_096);
+}
+
+#[test]
+fn a_snapshot_whose_bookkeeping_would_not_fit_is_refused() {
+    // Found by adversarial testing: 330 million one-dimensional vectors
+    // passed the old 52-bytes-a-row budget and would have needed about 19 GB.
+    let json = r#"{"format": "elastic-vdb store", "version": 1, "vnodes": 4, "dimension": 1,
+        "seed": 1, "replication": 1, "generated": 330000000, "nodes": [], "lost": []}"#;
+    assert!(
+        VectorStore::from_json(json)
+            .unwrap_err()
+            .to_string()
+            .starts_with("cannot add 330000000 vectors to the 0 held")
     );
 }

@@ -25,7 +25,10 @@ pub use search::Hit;
 pub use shard::Shard;
 use shard::{Block, Key, arc_ranges};
 
-use crate::error::{Error, MAX_DIMENSION, MAX_REPLICATION, validate_node_id, validate_vnodes};
+use crate::error::{
+    Error, MAX_DIMENSION, MAX_REPLICATION, MAX_STORE_BYTES, store_bytes, validate_node_id,
+    validate_vnodes,
+};
 use crate::hash::key_position;
 use crate::render::{DistributionView, HistoryView, RingView};
 use crate::ring::{DEFAULT_VNODES, Ring};
@@ -286,11 +289,8 @@ impl VectorStore {
         };
         let count = u32::try_from(count).map_err(|_| too_many())?;
         let end = self.next_serial.checked_add(count).ok_or_else(too_many)?;
-        let bytes = u64::from(end)
-            * (self.config.dimension as u64 * std::mem::size_of::<f32>() as u64
-                + crate::error::ROW_OVERHEAD_BYTES)
-            * self.config.replication as u64;
-        if bytes > crate::error::MAX_STORE_BYTES {
+        if store_bytes(end.into(), self.config.dimension, self.config.replication) > MAX_STORE_BYTES
+        {
             return Err(too_many());
         }
         let first = self.next_serial;
@@ -532,6 +532,18 @@ impl VectorStore {
     /// ```
     pub fn set_replication(&mut self, copies: usize) -> Result<Step, Error> {
         validate_replication(copies)?;
+        // The same budget as adding vectors and loading a saved store, so
+        // that whatever is accepted here can be saved and loaded back. It
+        // counts `copies` copies even while fewer nodes hold them: the
+        // missing ones arrive as nodes join, and a join is never refused.
+        let vectors = u64::from(self.next_serial);
+        if store_bytes(vectors, self.config.dimension, copies) > MAX_STORE_BYTES {
+            return Err(Error::TooManyCopies {
+                vectors,
+                dimension: self.config.dimension,
+                copies,
+            });
+        }
         let old_copies = self.config.replication;
         self.config.replication = copies;
         let ring = self.ring.clone();
@@ -609,13 +621,14 @@ impl VectorStore {
                 }
             }
         }
-        let tally = self.reconcile(old, old_copies);
+        let mut tally = self.reconcile(old, old_copies);
+        self.rehome_orphans(&mut tally);
+        for shard in self.all_shards_mut() {
+            shard.release_if_empty();
+        }
         let ring = &self.ring;
         for shards in [&mut self.primaries, &mut self.replicas] {
-            shards.retain(|node, shard| {
-                debug_assert!(ring.contains_node(node) || shard.is_empty());
-                ring.contains_node(node)
-            });
+            shards.retain(|node, shard| ring.contains_node(node) || !shard.is_empty());
         }
 
         // A failed node's vectors that no survivor held are lost.
@@ -635,6 +648,38 @@ impl VectorStore {
             }
         }
         self.finish(action, old.node_count(), tally, under_replicated, lost)
+    }
+
+    /// Sends whatever is left on the shards of nodes that are no longer on
+    /// the ring to the vectors' current preference lists (or the pool), so
+    /// that dropping those shards can never drop a vector.
+    ///
+    /// Reconciliation already empties them: every vector a departed node
+    /// held lies on an arc whose list changed. This is the guarantee that
+    /// holds even if that ever stops being true, in release builds too; it
+    /// costs one scan of the shard maps when there is nothing to rescue.
+    fn rehome_orphans(&mut self, tally: &mut Tally) {
+        let ring = &self.ring;
+        let orphans: Vec<String> = self
+            .primaries
+            .iter()
+            .chain(&self.replicas)
+            .filter(|(node, shard)| !ring.contains_node(node) && !shard.is_empty())
+            .map(|(node, _)| node.clone())
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect();
+        if orphans.is_empty() {
+            return;
+        }
+        // Against an empty ring every arc of the current one has changed:
+        // this lists each arc with its current preference list.
+        let arcs = changed_arcs(&Ring::new(), 0, &self.ring, self.config.replication);
+        for arc in &arcs {
+            for (low, high) in arc_ranges(arc.start, arc.end, arc.whole) {
+                self.reconcile_range(low, high, &orphans, &arc.new_list, tally);
+            }
+        }
     }
 
     /// Whether any copy of a vector is still held.
@@ -705,7 +750,7 @@ impl VectorStore {
                 }
             }
         }
-        let blocks: Vec<Block> = holders
+        let mut blocks: Vec<Block> = holders
             .iter()
             .map(|&(node, kind)| match node {
                 None => self.unassigned.take_range(low, high),
@@ -740,16 +785,30 @@ impl VectorStore {
             .map(|node| tally.place(Some(node)))
             .collect();
         let pool = tally.place(None);
-        let mut merged = Block::with_capacity(count, dimension);
+        // When one holder gave up every vector of the range (one copy per
+        // vector: the usual case), its block is the merged block as it is,
+        // and no second copy of the data is made.
+        let mut givers = blocks
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| !b.keys.is_empty());
+        let only_giver = match (givers.next(), givers.next()) {
+            (Some((index, _)), None) => Some(index),
+            _ => None,
+        };
+        let mut merged =
+            Block::with_capacity(count, if only_giver.is_some() { 0 } else { dimension });
         // Per merged vector: the place it is read from, and which nodes of
         // the new list already held a copy (as a bit per rank).
         let mut sources: Vec<(usize, u32)> = Vec::with_capacity(count);
         for group in entries.chunk_by(|a, b| a.0 == b.0) {
             let (key, source, row) = group[0];
             merged.keys.push(key);
-            merged
-                .data
-                .extend_from_slice(blocks[source].row(row, dimension));
+            if only_giver.is_none() {
+                merged
+                    .data
+                    .extend_from_slice(blocks[source].row(row, dimension));
+            }
             let mut already = 0u32;
             for &(_, holder, _) in group {
                 if let Some(node) = holders[holder].0 {
@@ -760,6 +819,9 @@ impl VectorStore {
                 }
             }
             sources.push((places[source], already));
+        }
+        if let Some(giver) = only_giver {
+            merged.data = std::mem::take(&mut blocks[giver].data);
         }
 
         if new_list.is_empty() {
@@ -1189,5 +1251,51 @@ fn validate_replication(copies: usize) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::ReplicationOutOfRange(copies))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Vectors left on the shard of a node that is not on the ring (a state
+    /// reconciliation never produces) are sent to their owners by the next
+    /// change, never dropped with the shard.
+    #[test]
+    fn a_stray_shard_is_rehomed_not_dropped() -> Result<(), Error> {
+        let mut db = VectorStore::new(StoreConfig {
+            dimension: 4,
+            replication: 2,
+            ..StoreConfig::default()
+        })?;
+        db.add_vectors(300)?;
+        db.add_node("a")?;
+        db.add_node("b")?;
+        // Move every row of a's primaries onto a shard of a node "ghost"
+        // that the ring has never seen.
+        let block = db
+            .primaries
+            .get_mut("a")
+            .expect("a is on the ring")
+            .take_range(0, u64::MAX);
+        let stolen = block.keys.len();
+        assert!(stolen > 50, "a held {stolen}");
+        let mut ghost = Shard::new(4);
+        ghost.insert(&block);
+        db.primaries.insert("ghost".to_owned(), ghost);
+
+        let step = db.add_node("c")?;
+        assert!(!db.primaries.contains_key("ghost") && !db.replicas.contains_key("ghost"));
+        assert_eq!(db.distribution().values().sum::<usize>(), 300);
+        assert_eq!(db.copies(), 600);
+        for serial in 0..300 {
+            let position = key_position(&vector_id(serial));
+            assert!(
+                db.holds(serial, position),
+                "vec {serial} is not on its primary"
+            );
+        }
+        assert!(step.movement.dropped >= stolen);
+        Ok(())
     }
 }

@@ -167,6 +167,15 @@ impl Shard {
         self.settle();
     }
 
+    /// Gives the memory back once the shard holds nothing (a pool emptied
+    /// by the first join, a node that handed over all it had): truncating
+    /// keeps a `Vec`'s allocation, which would otherwise stay held.
+    pub(crate) fn release_if_empty(&mut self) {
+        if self.is_empty() {
+            *self = Shard::new(self.dimension);
+        }
+    }
+
     /// Makes room for `rows` more rows, exactly (adding vectors).
     pub(crate) fn reserve(&mut self, rows: usize) {
         self.serials.reserve_exact(rows);
