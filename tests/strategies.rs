@@ -4,8 +4,8 @@
 use elastic_vdb::analysis::{Balance, Comparison, KeyMovement, VnodeSweep, counts};
 use elastic_vdb::hash::key_position;
 use elastic_vdb::strategy::{
-    BoundedLoads, MaglevTable, Overflow, Placement, Strategy, jump::jump_bucket, key_positions,
-    node_names,
+    BoundedLoads, MaglevTable, Overflow, Placement, Strategy, bounded_capacity, jump::jump_bucket,
+    key_positions, node_names,
 };
 use elastic_vdb::{Error, Ring};
 use proptest::prelude::*;
@@ -480,4 +480,46 @@ fn placing_keys_on_several_threads_gives_the_one_thread_answer() {
     let empty: [&str; 0] = [];
     let ring = Strategy::Ring { vnodes: 8 }.build(&["a"]).unwrap();
     assert!(elastic_vdb::strategy::place_keys(ring.as_ref(), &empty, 2).is_empty());
+}
+
+/// Found by adversarial testing: in `f64`, `1.1 * 100 / 10` rounds up to
+/// 12, so 10 nodes with 100 keys and c = 1.1 had capacity 12 and a node held
+/// 12 (max/mean 1.2 > c). The capacity is now `ceil(c * m / n)` for `c` as
+/// written, checked against integer arithmetic at many (c, m, n), and no
+/// node ever holds more.
+#[test]
+fn bounded_capacity_is_exact_and_never_exceeded() {
+    let mut checked = 0;
+    for hundredths in 100..=400u64 {
+        let c = hundredths as f64 / 100.0;
+        for keys in [0usize, 1, 7, 99, 100, 101, 1_000, 4_321, 100_000] {
+            for nodes in [1usize, 2, 3, 7, 10, 64, 1_000] {
+                let expected = (hundredths as usize * keys)
+                    .div_ceil(100 * nodes)
+                    .clamp(1, keys.max(1));
+                assert_eq!(
+                    bounded_capacity(c, keys, nodes),
+                    expected,
+                    "c {c}, {keys} keys, {nodes} nodes"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 301 * 9 * 7);
+    assert_eq!(bounded_capacity(1.1, 100, 10), 11);
+    assert_eq!(bounded_capacity(1.0000000000000002, 10, 10), 2);
+    assert_eq!(bounded_capacity(1e300, 50, 3), 50);
+
+    let nodes = node_names(10);
+    for overflow in [Overflow::Walk, Overflow::RandomJumps] {
+        let bounded = BoundedLoads::new(&nodes, 20, 1.1, overflow).unwrap();
+        let (owners, report) = bounded.assign_with_report(&key_positions(100));
+        assert_eq!(report.capacity, 11);
+        let mut loads = [0usize; 10];
+        for owner in owners {
+            loads[owner as usize] += 1;
+        }
+        assert!(loads.iter().all(|&load| load <= 11), "{loads:?}");
+    }
 }

@@ -45,7 +45,7 @@ enum Command {
         /// Virtual nodes per node after the change (default: --vnodes).
         #[arg(long)]
         to_vnodes: Option<u32>,
-        /// Print one JSON object with moved, total, fraction and flows.
+        /// Print one JSON object with moved, total, fraction and flows (a list of {from, to, count}; null is the unassigned pool).
         #[arg(long)]
         json: bool,
     },
@@ -268,11 +268,14 @@ fn run(command: Command) -> Result<String, Box<dyn std::error::Error>> {
     }
 }
 
+/// A movement as JSON. Flows are a list of `{"from", "to", "count"}` (`null`
+/// for the unassigned pool), not an object keyed `"X->Y"`: ids may hold
+/// `->`, and then two flows' keys can be the same and one count is lost.
 fn movement_json(movement: &Movement) -> Value {
-    let flows: serde_json::Map<String, Value> = movement
+    let flows: Vec<Value> = movement
         .flows
         .iter()
-        .map(|flow| (flow.label(), json!(flow.count)))
+        .map(|flow| json!({"from": flow.from, "to": flow.to, "count": flow.count}))
         .collect();
     json!({
         "moved": movement.moved,

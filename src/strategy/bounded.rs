@@ -42,6 +42,45 @@ pub enum Overflow {
     RandomJumps,
 }
 
+/// `ceil(c * m / n)`, at least 1 and at most `m`, computed exactly for `c`
+/// as written in decimal: `1.1` is read as 11/10, not as the binary number nearest to it,
+/// which is a little above. In `f64`, `1.1 * 100 / 10` is `11.000000000000002`
+/// and its ceiling 12, so a node could hold more than `c` times the mean.
+///
+/// ```
+/// use elastic_vdb::strategy::bounded_capacity;
+///
+/// assert_eq!(bounded_capacity(1.1, 100, 10), 11);
+/// assert_eq!(bounded_capacity(1.25, 1000, 3), 417);
+/// assert_eq!(bounded_capacity(1.0, 0, 4), 1);
+/// ```
+#[must_use]
+pub fn bounded_capacity(c: f64, keys: usize, nodes: usize) -> usize {
+    let nodes = nodes.max(1);
+    // A node may hold every key: nothing to bound (and no big numbers below).
+    if c >= nodes as f64 {
+        return keys.max(1);
+    }
+    // The shortest decimal that reads back as `c` (Rust prints no exponent
+    // for a finite f64), as numerator / 10^fraction digits.
+    let written = c.to_string();
+    let (whole, fraction) = written.split_once('.').unwrap_or((&written, ""));
+    let exact = format!("{whole}{fraction}")
+        .parse::<u128>()
+        .ok()
+        .zip(10u128.checked_pow(fraction.len() as u32))
+        .and_then(|(numerator, denominator)| {
+            let top = numerator.checked_mul(keys as u128)?;
+            let bottom = denominator.checked_mul(nodes as u128)?;
+            usize::try_from(top.div_ceil(bottom)).ok()
+        });
+    // Beyond 128 bits (more than 17 digits of c times more than 10^20 keys),
+    // the float formula; every realistic input takes the exact path.
+    exact
+        .unwrap_or_else(|| (c * keys as f64 / nodes as f64).ceil() as usize)
+        .max(1)
+}
+
 impl fmt::Display for Overflow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -55,7 +94,8 @@ impl fmt::Display for Overflow {
 /// [`BoundedLoads::assign_with_report`].
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct OverflowReport {
-    /// The capacity per node, `ceil(c * m / n)`.
+    /// The capacity per node, `ceil(c * m / n)`, computed exactly for `c`
+    /// as written (see [`bounded_capacity`]).
     pub capacity: usize,
     /// Keys that did not land on their first choice.
     pub overflowed: usize,
@@ -119,8 +159,7 @@ impl BoundedLoads {
         if points.is_empty() {
             return (vec![0; positions.len()], OverflowReport::default());
         }
-        let capacity = (self.c * positions.len() as f64 / nodes as f64).ceil() as usize;
-        let capacity = capacity.max(1);
+        let capacity = bounded_capacity(self.c, positions.len(), nodes);
         let mut loads = vec![0usize; nodes];
         let mut report = OverflowReport {
             capacity,

@@ -43,7 +43,7 @@ use crate::error::{Error, validate_node_id};
 use crate::hash::key_position;
 use crate::store::vector_id;
 
-pub use bounded::{BoundedLoads, Overflow};
+pub use bounded::{BoundedLoads, Overflow, bounded_capacity};
 pub use jump::JumpHash;
 pub use maglev::{Maglev, MaglevTable};
 pub use modulo::Modulo;
