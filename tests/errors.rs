@@ -406,3 +406,67 @@ fn a_snapshot_whose_bookkeeping_would_not_fit_is_refused() {
             .starts_with("cannot add 330000000 vectors to the 0 held")
     );
 }
+
+/// Found by adversarial testing: a finite non-zero query whose squared norm
+/// under- or overflows `f32` was refused as "all zeros"; a vector's score
+/// against itself was 1.0000001; and `brute_force_search` summed in another
+/// order than `search`, so near-ties were ranked differently.
+#[test]
+fn queries_at_the_edges_of_f32_and_rankings_at_ties() {
+    let mut db = VectorStore::new(StoreConfig {
+        dimension: 4,
+        ..StoreConfig::default()
+    })
+    .unwrap();
+    db.add_vectors(2_000).unwrap();
+    db.add_node("a").unwrap();
+    db.add_node("b").unwrap();
+    let unit = db.search(&[1.0, 0.0, 0.0, 0.0], 10).unwrap();
+    for tiny_or_huge in [1e-23, 3e19, f32::MIN_POSITIVE / 8.0, f32::MAX] {
+        let query = [tiny_or_huge, 0.0, 0.0, 0.0];
+        assert_eq!(db.search(&query, 10).unwrap(), unit, "{tiny_or_huge:e}");
+    }
+    assert_eq!(
+        message(db.search(&[0.0, -0.0, 0.0, 0.0], 3)),
+        "query is all zeros, so it has no direction to compare"
+    );
+    for serial in 0..2_000 {
+        let id = format!("vec_{serial:06}");
+        let hits = db.search_by_id(&id, 3).unwrap();
+        assert_eq!(hits[0].id, id);
+        assert!(
+            hits.iter().all(|hit| (-1.0..=1.0).contains(&hit.score)),
+            "{hits:?}"
+        );
+    }
+
+    // Full rankings, bit for bit. In one dimension every score is exactly
+    // +1 or -1 (all ties); in two, near-ties abound.
+    for dimension in [1, 2, 3] {
+        let mut db = VectorStore::new(StoreConfig {
+            dimension,
+            seed: 7,
+            ..StoreConfig::default()
+        })
+        .unwrap();
+        db.add_vectors(3_000).unwrap();
+        for node in ["a", "b", "c"] {
+            db.add_node(node).unwrap();
+        }
+        for serial in (0..3_000).step_by(150) {
+            let query = db.vector_by_id(&format!("vec_{serial:06}")).unwrap();
+            let fast = db.search(&query, 3_000).unwrap();
+            let slow = db.brute_force_search(&query, 3_000).unwrap();
+            assert_eq!(fast.len(), 3_000);
+            assert!(
+                fast.iter()
+                    .zip(&slow)
+                    .all(|(a, b)| a.serial == b.serial && a.score.to_bits() == b.score.to_bits()),
+                "dimension {dimension}, query vec_{serial:06}"
+            );
+            for k in [1, 7, 100] {
+                assert_eq!(db.search(&query, k).unwrap(), slow[..k], "k {k}");
+            }
+        }
+    }
+}

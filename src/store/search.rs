@@ -14,7 +14,7 @@ pub struct Hit {
     pub id: String,
     /// Its serial number.
     pub serial: u32,
-    /// Cosine similarity to the query, from -1 to 1.
+    /// Cosine similarity to the query, from -1 to 1 inclusive.
     pub score: f32,
 }
 
@@ -45,7 +45,7 @@ fn shard_top_k(shard: &Shard, query: &[f32], k: usize) -> Vec<(f32, u32)> {
             .chunks_exact(query.len())
     });
     for (row, &serial) in rows.zip(shard.serials()) {
-        let candidate = Ranked((dot(row, query), serial));
+        let candidate = Ranked((score(row, query), serial));
         if kept.len() < k {
             kept.push(candidate);
         } else if let Some(mut worst) = kept.peek_mut()
@@ -82,6 +82,15 @@ impl Ord for Ranked {
     fn cmp(&self, other: &Self) -> Ordering {
         better(&self.0, &other.0)
     }
+}
+
+/// The cosine similarity of a stored unit vector and a unit query: their
+/// dot product, held to -1..=1 (rounding can take a vector's score against
+/// itself to 1.0000001). Held before ranking, so that ties are broken the
+/// same way everywhere.
+#[inline]
+fn score(row: &[f32], query: &[f32]) -> f32 {
+    dot(row, query).clamp(-1.0, 1.0)
 }
 
 /// The dot product of two equally long slices, summed in 16 lanes so that
@@ -157,7 +166,10 @@ impl VectorStore {
     }
 
     /// The same answer as [`VectorStore::search`], computed the slow, obvious
-    /// way: every vector scored one at a time. Tests compare the two.
+    /// way: every vector scored one at a time, all of them sorted. It scores
+    /// with the same arithmetic and breaks ties by the same rule (higher
+    /// score, then lower serial), so the two agree exactly, ties included;
+    /// tests compare them.
     ///
     /// ```
     /// let mut db = elastic_vdb::VectorStore::default();
@@ -174,8 +186,7 @@ impl VectorStore {
         let mut scored = Vec::with_capacity(self.len());
         for shard in self.primary_shards() {
             for (row, &serial) in shard.serials().iter().enumerate() {
-                let score: f32 = shard.row(row).iter().zip(&query).map(|(a, b)| a * b).sum();
-                scored.push((score, serial));
+                scored.push((score(shard.row(row), &query), serial));
             }
         }
         scored.sort_unstable_by(better);
@@ -220,11 +231,17 @@ impl VectorStore {
         if let Some((index, &value)) = query.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(Error::NonFiniteQuery { index, value });
         }
-        let norm = query.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if norm == 0.0 || !norm.is_finite() {
+        // Scaled by the largest component first: the squares of 1e-23 or
+        // of 3e19 under- or overflow f32, and such a query still has a
+        // direction. After scaling the largest component is 1, so the sum of
+        // squares lies between 1 and the dimension.
+        let largest = query.iter().fold(0f32, |largest, x| largest.max(x.abs()));
+        if largest == 0.0 {
             return Err(Error::ZeroQuery);
         }
-        Ok(query.iter().map(|x| x / norm).collect())
+        let scaled: Vec<f32> = query.iter().map(|x| x / largest).collect();
+        let norm = scaled.iter().map(|x| x * x).sum::<f32>().sqrt();
+        Ok(scaled.iter().map(|x| x / norm).collect())
     }
 }
 
