@@ -146,6 +146,13 @@ pub enum Error {
     UnknownVector(String),
     /// A saved store that cannot be loaded.
     Snapshot(String),
+    /// A store that could not be saved; the earlier file, if any, is whole.
+    Save {
+        /// The file asked for.
+        path: String,
+        /// What went wrong.
+        problem: String,
+    },
     /// A comma-separated node list with an empty entry, as in `A,,B`.
     EmptyListEntry(String),
     /// A node list that names a node twice.
@@ -252,6 +259,9 @@ impl fmt::Display for Error {
             Error::ZeroK => write!(f, "k must be at least 1, got 0"),
             Error::UnknownVector(id) => write!(f, "vector {id:?} is not in the store"),
             Error::Snapshot(problem) => write!(f, "cannot load the saved store: {problem}"),
+            Error::Save { path, problem } => {
+                write!(f, "cannot save the store to {path}: {problem}")
+            }
             Error::EmptyListEntry(list) => write!(f, "node list {list:?} has an empty entry"),
             Error::DuplicateListEntry(id) => write!(f, "node list names {id:?} more than once"),
             Error::NoNodes => write!(f, "a placement needs at least one node, got none"),

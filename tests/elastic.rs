@@ -185,3 +185,32 @@ fn a_refused_ring_rebuild_leaves_the_ring_as_it_was() {
     // Every field (points, owners, nodes, weights, order, vnode count).
     assert_eq!(format!("{ring:?}"), before);
 }
+
+/// `Movement::dropped` as documented: with one copy per vector it equals
+/// `moved`, except for copies taken out of the pool (moved, not dropped). And `apply` refuses a plan that is not a join or a departure
+/// with a parameter error naming it (it was a snapshot-loading error).
+#[test]
+fn dropped_counts_node_copies_and_apply_names_what_it_refuses() {
+    let mut db = VectorStore::default();
+    db.add_vectors(10).unwrap();
+    let first = db.add_node("a").unwrap().movement;
+    assert_eq!((first.moved, first.dropped), (10, 0));
+    db.add_vectors(990).unwrap();
+    let second = db.add_node("b").unwrap().movement;
+    assert!(second.moved > 0);
+    assert_eq!(second.dropped, second.moved);
+    let last = {
+        db.remove_node("a").unwrap();
+        db.remove_node("b").unwrap().movement
+    };
+    assert_eq!((last.moved, last.dropped), (1000, 1000));
+
+    let mut plan = db.plan_add_node("c").unwrap();
+    plan.action = elastic_vdb::Action::Rebuild(40);
+    let before = db.to_json();
+    assert_eq!(
+        db.apply(&plan).unwrap_err().to_string(),
+        "plan must be a join or a departure (plan_add_node or plan_remove_node), got Rebuild(40)"
+    );
+    assert_eq!(db.to_json(), before);
+}

@@ -288,6 +288,23 @@ fn saved_store_messages() {
         load(&good.replace(r#""lost": []"#, r#""lost": [7]"#)),
         "cannot load the saved store: it lists vec_000007 as lost, but only 5 vectors were generated"
     );
+    // Found by adversarial testing: a key given twice kept the last value,
+    // and a UTF-8 byte-order mark was refused.
+    let seed_twice = load(&good.replace(r#""seed": 42,"#, r#""seed": 1, "seed": 42,"#));
+    assert!(
+        seed_twice.contains("duplicate field `seed`"),
+        "{seed_twice}"
+    );
+    assert!(
+        load(&good.replace(r#""weight": 1.0"#, r#""weight": 1.0, "weight": 2.0"#))
+            .contains("duplicate field `weight`")
+    );
+    assert_eq!(
+        VectorStore::from_json(&format!("\u{feff}{good}"))
+            .unwrap()
+            .to_json(),
+        good
+    );
     let twice = good.replace(r#""nodes": ["#, r#""nodes": [{"id": "a", "weight": 1.0},"#);
     assert_eq!(load(&twice), r#"node "a" is already on the ring"#);
     assert_eq!(

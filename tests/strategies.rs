@@ -523,3 +523,28 @@ fn bounded_capacity_is_exact_and_never_exceeded() {
         assert!(loads.iter().all(|&load| load <= 11), "{loads:?}");
     }
 }
+
+/// Found by adversarial testing: fewer weights than nodes silently gave the
+/// last nodes nothing.
+#[test]
+fn a_weight_list_must_give_one_weight_per_node() {
+    use elastic_vdb::strategy::{Rendezvous, VnodeRing};
+    let nodes = node_names(3);
+    for weights in [vec![], vec![2.0], vec![2.0, 1.0], vec![1.0; 4]] {
+        let expected = format!(
+            "weights must be one per node, got {} for 3 nodes",
+            weights.len()
+        );
+        let ring = VnodeRing::new_weighted(&nodes, &weights, 10).unwrap_err();
+        assert_eq!(ring.to_string(), expected);
+        let hrw = Rendezvous::new_weighted(nodes.clone(), weights).unwrap_err();
+        assert_eq!(hrw.to_string(), expected);
+    }
+    assert_eq!(
+        Rendezvous::new_weighted(nodes.clone(), vec![1.0, f64::NAN, 1.0])
+            .unwrap_err()
+            .to_string(),
+        "node weight must be a finite number above 0, got NaN"
+    );
+    assert!(Rendezvous::new_weighted(nodes, vec![1.0, 2.0, 3.0]).is_ok());
+}

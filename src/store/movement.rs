@@ -83,8 +83,10 @@ pub struct Movement {
     pub nodes_before: usize,
     /// Nodes on the ring after the change.
     pub nodes_after: usize,
-    /// Copies deleted because their node no longer belongs to the vector's
-    /// preference list (for one copy per vector, equal to `moved`).
+    /// Copies deleted from nodes that no longer belong to the vector's
+    /// preference list. With one copy per vector it equals `moved`, except
+    /// for copies taken out of the unassigned pool (the first join): they
+    /// are moved, not dropped, since the pool is not a node.
     pub dropped: usize,
     /// Vectors that lost a copy in a failure but survived elsewhere, and were
     /// copied again to restore their replication.

@@ -243,9 +243,11 @@ impl VectorStore {
         match &plan.action {
             Action::AddNode(id) => self.add_node(id),
             Action::RemoveNode(id) => self.remove_node(id),
-            other => Err(Error::Snapshot(format!(
-                "{other:?} is not a planned change"
-            ))),
+            other => Err(Error::InvalidParameter {
+                parameter: "plan",
+                value: format!("{other:?}"),
+                allowed: "a join or a departure (plan_add_node or plan_remove_node)",
+            }),
         }
     }
 

@@ -88,6 +88,9 @@ impl VectorStore {
     /// ```
     pub fn from_json(json: &str) -> Result<VectorStore, Error> {
         let problem = |text: String| Error::Snapshot(text);
+        // A byte-order mark, as some Windows editors write at the start of a
+        // UTF-8 file, is not part of the JSON.
+        let json = json.strip_prefix('\u{feff}').unwrap_or(json);
         let value: serde_json::Value =
             serde_json::from_str(json).map_err(|e| problem(format!("not valid JSON ({e})")))?;
         match value.get("format").and_then(serde_json::Value::as_str) {
@@ -104,7 +107,10 @@ impl VectorStore {
             }
             None => return Err(problem("it has no numeric \"version\" field".to_owned())),
         }
-        let saved: Saved = serde_json::from_value(value).map_err(|e| problem(format!("{e}")))?;
+        // Read again from the text, not from `value`: a JSON object keeps the
+        // last of two equal keys, while the typed reading refuses a field
+        // given twice, which is more likely an editing slip than intended.
+        let saved: Saved = serde_json::from_str(json).map_err(|e| problem(format!("{e}")))?;
 
         let mut store = VectorStore::new(StoreConfig {
             vnodes: saved.vnodes,
@@ -130,7 +136,12 @@ impl VectorStore {
         Ok(store)
     }
 
-    /// Writes [`VectorStore::to_json`] to a file.
+    /// Writes [`VectorStore::to_json`] to a file, atomically: the text goes
+    /// to a new file in the same folder, is flushed to the disk, and only
+    /// then takes the target's name. A crash or a full disk part-way leaves
+    /// the earlier file whole (and no temporary file behind). A symbolic
+    /// link is followed; a target that is not a regular file (a device, a
+    /// folder) is refused rather than replaced.
     ///
     /// ```
     /// let path = std::env::temp_dir().join("elastic-vdb-doc-save.json");
@@ -143,11 +154,48 @@ impl VectorStore {
     /// ```
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
-        std::fs::write(path, self.to_json())
-            .map_err(|e| Error::Snapshot(format!("cannot write {}: {e}", path.display())))
+        let failed = |problem: String| Error::Save {
+            path: path.display().to_string(),
+            problem,
+        };
+        let (target, permissions) = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => (
+                std::fs::canonicalize(path).map_err(|e| failed(e.to_string()))?,
+                Some(meta.permissions()),
+            ),
+            Ok(_) => return Err(failed("it exists and is not a regular file".to_owned())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (path.to_path_buf(), None),
+            Err(e) => return Err(failed(e.to_string())),
+        };
+        let folder = match target.parent() {
+            Some(folder) if !folder.as_os_str().is_empty() => folder.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let name = target
+            .file_name()
+            .ok_or_else(|| failed("it names no file".to_owned()))?;
+        let (temporary, file) =
+            create_temporary(&folder, name).map_err(|e| failed(e.to_string()))?;
+        // The file replaced keeps its permissions.
+        let written = permissions
+            .map_or(Ok(()), |permissions| file.set_permissions(permissions))
+            .and_then(|()| write_and_sync(file, self.to_json().as_bytes()))
+            .and_then(|()| std::fs::rename(&temporary, &target));
+        if let Err(e) = written {
+            std::fs::remove_file(&temporary).ok();
+            return Err(failed(e.to_string()));
+        }
+        // The rename itself reaches the disk with the folder's entry; where
+        // a folder cannot be opened or synced, the file is saved all the same.
+        if let Ok(folder) = std::fs::File::open(&folder) {
+            folder.sync_all().ok();
+        }
+        Ok(())
     }
 
-    /// Reads a store written by [`VectorStore::save`].
+    /// Reads a store written by [`VectorStore::save`]. Any error names the
+    /// file: one that cannot be read, is cut short or damaged, or whose
+    /// values do not make a valid store.
     ///
     /// ```
     /// let error = elastic_vdb::VectorStore::load("/no/such/file.json").unwrap_err();
@@ -157,7 +205,10 @@ impl VectorStore {
         let path = path.as_ref();
         let json = std::fs::read_to_string(path)
             .map_err(|e| Error::Snapshot(format!("cannot read {}: {e}", path.display())))?;
-        VectorStore::from_json(&json)
+        VectorStore::from_json(&json).map_err(|e| match e {
+            Error::Snapshot(problem) => Error::Snapshot(format!("{}: {problem}", path.display())),
+            other => Error::Snapshot(format!("{}: {other}", path.display())),
+        })
     }
 
     /// Drops every copy of the given vectors and records them as lost.
@@ -172,4 +223,36 @@ impl VectorStore {
         }
         self.lost.extend(serials);
     }
+}
+
+/// A new file beside the target, `.{name}.{pid}.{n}.tmp`, created only if no
+/// file of that name exists (so two saves never share one).
+fn create_temporary(
+    folder: &Path,
+    name: &std::ffi::OsStr,
+) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
+    let mut attempt = 0u32;
+    loop {
+        let mut file_name = std::ffi::OsString::from(".");
+        file_name.push(name);
+        file_name.push(format!(".{}.{attempt}.tmp", std::process::id()));
+        let candidate = folder.join(file_name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(file) => return Ok((candidate, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 1000 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn write_and_sync(mut file: std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    file.write_all(bytes)?;
+    file.sync_all()
 }

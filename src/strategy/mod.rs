@@ -254,7 +254,7 @@ impl Strategy {
                 c,
                 overflow,
             } => Box::new(BoundedLoads::new(&ids, vnodes, c, overflow)?),
-            Strategy::Rendezvous => Box::new(Rendezvous::new_weighted(ids, weights)),
+            Strategy::Rendezvous => Box::new(Rendezvous::new_weighted(ids, weights)?),
             Strategy::Jump => Box::new(JumpHash::new(ids)),
             Strategy::Maglev { table } => Box::new(Maglev::new(ids, table)?),
             Strategy::MultiProbe { probes } => Box::new(MultiProbe::new(ids, probes)?),
@@ -422,4 +422,23 @@ fn names_bytes(nodes: &[String]) -> usize {
 fn successor(points: &[u64], position: u64) -> usize {
     let index = points.partition_point(|&point| point < position);
     if index == points.len() { 0 } else { index }
+}
+
+/// Refuses a weight list that does not give exactly one finite positive
+/// weight per node: a shorter list would leave the last nodes with nothing.
+pub(crate) fn check_weights(nodes: usize, weights: &[f64]) -> Result<(), Error> {
+    if weights.len() != nodes {
+        return Err(Error::InvalidParameter {
+            parameter: "weights",
+            value: format!("{} for {nodes} nodes", weights.len()),
+            allowed: "one per node",
+        });
+    }
+    match weights
+        .iter()
+        .find(|weight| !(weight.is_finite() && **weight > 0.0))
+    {
+        Some(&weight) => Err(Error::InvalidWeight(weight)),
+        None => Ok(()),
+    }
 }

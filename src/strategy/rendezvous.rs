@@ -8,7 +8,8 @@
 //! (0, 1) (the logarithmic method of Schindelhauer and Schomaker); with equal
 //! weights it picks the same node as the plain highest hash.
 
-use super::{Placement, mix64, names_bytes};
+use super::{Placement, check_weights, mix64, names_bytes};
+use crate::error::Error;
 use crate::hash::position;
 
 /// Highest random weight over named nodes, each with a seed hashed from its
@@ -37,22 +38,38 @@ impl Rendezvous {
     /// Equal weights.
     #[must_use]
     pub fn new(nodes: Vec<String>) -> Rendezvous {
-        let weights = vec![1.0; nodes.len()];
-        Rendezvous::new_weighted(nodes, weights)
+        Rendezvous::build(nodes, None)
     }
 
-    /// Node `i` wins a share of keys proportional to `weights[i]` (checked
-    /// finite and positive by [`super::Strategy::build_weighted`]).
-    #[must_use]
-    pub fn new_weighted(nodes: Vec<String>, weights: Vec<f64>) -> Rendezvous {
-        let seeds = nodes
-            .iter()
-            .map(|id| position(&format!("rendezvous:{id}")))
-            .collect();
+    /// Node `i` wins a share of keys proportional to `weights[i]`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] unless there is exactly one weight per
+    /// node, [`Error::InvalidWeight`] for a weight that is not a finite
+    /// number above 0.
+    ///
+    /// ```
+    /// use elastic_vdb::strategy::Rendezvous;
+    ///
+    /// let nodes: Vec<String> = vec!["a".into(), "b".into()];
+    /// assert!(Rendezvous::new_weighted(nodes.clone(), vec![2.0, 1.0]).is_ok());
+    /// assert_eq!(Rendezvous::new_weighted(nodes, vec![2.0]).unwrap_err().to_string(),
+    ///            "weights must be one per node, got 1 for 2 nodes");
+    /// ```
+    pub fn new_weighted(nodes: Vec<String>, weights: Vec<f64>) -> Result<Rendezvous, Error> {
+        check_weights(nodes.len(), &weights)?;
         let weights = weights
             .iter()
             .any(|&weight| weight != 1.0)
             .then_some(weights);
+        Ok(Rendezvous::build(nodes, weights))
+    }
+
+    fn build(nodes: Vec<String>, weights: Option<Vec<f64>>) -> Rendezvous {
+        let seeds = nodes
+            .iter()
+            .map(|id| position(&format!("rendezvous:{id}")))
+            .collect();
         Rendezvous {
             nodes,
             seeds,

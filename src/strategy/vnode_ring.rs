@@ -41,7 +41,8 @@ impl VnodeRing {
     /// A ring where node `i` gets `weights[i] * vnodes` points (at least one).
     ///
     /// # Errors
-    /// As [`Ring::add_weighted_node`].
+    /// As [`Ring::add_weighted_node`], and [`Error::InvalidParameter`]
+    /// unless there is exactly one weight per node.
     ///
     /// ```
     /// use elastic_vdb::strategy::VnodeRing;
@@ -55,6 +56,7 @@ impl VnodeRing {
         weights: &[f64],
         vnodes: u32,
     ) -> Result<VnodeRing, Error> {
+        super::check_weights(nodes.len(), weights)?;
         let mut ring = Ring::with_vnodes(vnodes)?;
         for (id, &weight) in nodes.iter().zip(weights) {
             if weight == 1.0 {
