@@ -198,3 +198,125 @@ fn a_timeline_animates_every_step_and_lays_them_out() {
     }
     assert!(!grid.contains("<animate"));
 }
+
+/// Found by adversarial testing: `GroupedBarsView` with a value of
+/// `f64::MAX` (or 1e308 on a log axis) and a `CurveView` with points at
+/// ±1e308 never finished (plotters laying out the axis), and a `RingView`
+/// of `u32::MAX` pixels would have written about 45 GB. Every view now
+/// finishes with a bounded picture, says in its title when a value was drawn
+/// at the edge, and keeps the values it was given in its summary.
+#[test]
+fn absurd_values_and_sizes_draw_promptly_within_bounds() {
+    use elastic_vdb::render::{CurveView, GroupedBarsView, MAX_SIDE, Series, SeriesStyle};
+
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut svgs: Vec<(String, String)> = Vec::new();
+        let extremes = [
+            f64::MAX,
+            -f64::MAX,
+            1e308,
+            1e-308,
+            f64::MIN_POSITIVE,
+            5e-324,
+            0.0,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        for log_y in [false, true] {
+            for &value in &extremes {
+                for &other in &[1.0, value, -3.0] {
+                    let view = GroupedBarsView {
+                        title: "t".into(),
+                        groups: vec!["g".into(), "h".into()],
+                        series: vec![("s".into(), vec![value, other])],
+                        references: vec![("r".into(), value)],
+                        log_y,
+                        width: u32::MAX,
+                        height: u32::MAX,
+                        ..Default::default()
+                    };
+                    svgs.push((
+                        format!("bars {value:e} {other:e} log {log_y}"),
+                        view.to_svg(),
+                    ));
+                    assert!(view.summary().contains('s'));
+                }
+            }
+        }
+        for (log_x, log_y) in [(false, false), (true, true), (false, true)] {
+            for &value in &extremes {
+                let view = CurveView {
+                    title: "c".into(),
+                    series: vec![Series {
+                        label: "s".into(),
+                        points: vec![(value, -value), (1.0, 1.0), (-value, value), (2.0, value)],
+                        style: SeriesStyle::LineWithMarkers,
+                    }],
+                    log_x,
+                    log_y,
+                    width: u32::MAX,
+                    height: 0,
+                    ..Default::default()
+                };
+                svgs.push((
+                    format!("curve {value:e} log {log_x} {log_y}"),
+                    view.to_svg(),
+                ));
+            }
+        }
+        let mut db = VectorStore::default();
+        db.add_vectors(100).unwrap();
+        db.add_node("a").unwrap();
+        let options = RenderOptions {
+            width: u32::MAX,
+            height: u32::MAX,
+            max_dots: usize::MAX,
+            ..Default::default()
+        };
+        svgs.push((
+            "ring".into(),
+            db.ring_view().with_options(options.clone()).to_svg(),
+        ));
+        svgs.push((
+            "distribution".into(),
+            db.distribution_view().with_options(options).to_svg(),
+        ));
+        done.send(svgs).unwrap();
+    });
+    // A bound on a hang, not a measure of speed: each picture takes
+    // milliseconds, and before the fix the first one never finished.
+    let svgs = finished
+        .recv_timeout(std::time::Duration::from_secs(300))
+        .expect("every view finishes");
+    for (name, svg) in &svgs {
+        assert!(
+            svg.starts_with("<svg"),
+            "{name}: {}",
+            &svg[..svg.len().min(200)]
+        );
+        assert!(!svg.contains("could not draw"), "{name}: {svg}");
+        assert!(svg.len() < 4 << 20, "{name}: {} bytes", svg.len());
+        let width: u32 = svg
+            .split("width=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|number| number.parse().ok())
+            .unwrap();
+        assert!(width <= MAX_SIDE, "{name}: width {width}");
+    }
+    let clamped = svgs
+        .iter()
+        .find(|(name, _)| name == "bars 1.7976931348623157e308 1e0 log false")
+        .unwrap();
+    assert!(
+        clamped
+            .1
+            .contains("t (values beyond 1e12 drawn at the edge)")
+    );
+    let plain = svgs
+        .iter()
+        .find(|(name, _)| name == "bars 0e0 1e0 log false")
+        .unwrap();
+    assert!(!plain.1.contains("drawn at the edge"));
+}

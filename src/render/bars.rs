@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{RenderOptions, node_colors, print_evcxr_blocks, svg_document, thousands};
+use super::{RenderOptions, node_colors, print_evcxr_blocks, side, svg_document, thousands};
 use crate::store::VectorStore;
 
 /// Vectors per node as bars, with the ideal (the mean) as a dashed line.
@@ -126,7 +126,10 @@ impl DistributionView {
     /// ```
     #[must_use]
     pub fn to_svg(&self) -> String {
-        let (width, height) = (self.options.width.max(200), self.options.height.max(160));
+        let (width, height) = (
+            side(self.options.width, 200),
+            side(self.options.height, 160),
+        );
         svg_document(width, height, |root| self.draw(root))
     }
 

@@ -3,7 +3,7 @@
 use plotters::coord::combinators::IntoLogRange;
 use plotters::prelude::*;
 
-use super::{print_evcxr_blocks, svg_document};
+use super::{clamped_note, drawn, print_evcxr_blocks, side, svg_document};
 
 /// Colours of the series, in order (the reference lines are black).
 const SERIES_COLORS: [RGBColor; 4] = [
@@ -92,7 +92,7 @@ impl GroupedBarsView {
     /// The chart as an SVG document.
     #[must_use]
     pub fn to_svg(&self) -> String {
-        let (width, height) = (self.width.max(300), self.height.max(200));
+        let (width, height) = (side(self.width, 300), side(self.height, 200));
         svg_document(width, height, |root| self.draw(root))
     }
 
@@ -101,12 +101,30 @@ impl GroupedBarsView {
         print_evcxr_blocks(&self.summary(), &self.title, &self.to_svg());
     }
 
-    fn values(&self) -> impl Iterator<Item = f64> + '_ {
+    /// Every finite value (bars and reference lines), as given.
+    fn finite(&self) -> impl Iterator<Item = f64> + '_ {
         self.series
             .iter()
             .flat_map(|(_, values)| values.iter().copied())
             .chain(self.references.iter().map(|&(_, value)| value))
             .filter(|value| value.is_finite())
+    }
+
+    /// Every finite value as drawn (held to [`super::MAX_DRAWN`]).
+    fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.finite().map(|value| drawn(value, false))
+    }
+
+    /// Whether some value is drawn at the limit rather than where it is.
+    fn clamped(&self) -> bool {
+        self.finite().any(|value| {
+            let shown = if self.log_y && value > 0.0 {
+                drawn(value, true)
+            } else {
+                drawn(value, false)
+            };
+            shown != value
+        })
     }
 
     fn draw(
@@ -119,9 +137,10 @@ impl GroupedBarsView {
         let groups = self.groups.len().max(1) as f64;
         let bars = self.series.len().max(1) as f64;
         let caption = ("sans-serif", 19).into_font().style(FontStyle::Bold);
+        let title = format!("{}{}", self.title, clamped_note(self.clamped()));
         let mut builder = ChartBuilder::on(root);
         builder
-            .caption(&self.title, caption)
+            .caption(&title, caption)
             .margin(14)
             .x_label_area_size(34)
             .y_label_area_size(64);
@@ -130,20 +149,22 @@ impl GroupedBarsView {
             (left, left + 0.8 / bars)
         };
         if self.log_y {
+            let top = drawn(top, true);
             let bottom = self
-                .values()
+                .finite()
                 .filter(|&value| value > 0.0)
+                .map(|value| drawn(value, true))
                 .fold(top, f64::min)
                 / 2.0;
             let mut chart = builder
                 .build_cartesian_2d(0f64..groups, (bottom..top * 2.0).log_scale())
                 .map_err(error)?;
-            self.finish(root, &mut chart, bottom, &place)
+            self.finish(root, &mut chart, (bottom, top * 2.0), &place)
         } else {
             let mut chart = builder
                 .build_cartesian_2d(0f64..groups, 0f64..top * 1.25)
                 .map_err(error)?;
-            self.finish(root, &mut chart, 0.0, &place)
+            self.finish(root, &mut chart, (0.0, top * 1.25), &place)
         }
     }
 
@@ -157,7 +178,7 @@ impl GroupedBarsView {
             SVGBackend<'svg>,
             Cartesian2d<plotters::coord::types::RangedCoordf64, Y>,
         >,
-        bottom: f64,
+        (bottom, ceiling): (f64, f64),
         place: &dyn Fn(usize, usize) -> (f64, f64),
     ) -> Result<(), String>
     where
@@ -182,7 +203,8 @@ impl GroupedBarsView {
             chart
                 .draw_series(values.iter().enumerate().map(|(group, &value)| {
                     let (left, right) = place(group, series);
-                    Rectangle::new([(left, bottom), (right, value.max(bottom))], color.filled())
+                    let value = drawn(value, bottom > 0.0).max(bottom);
+                    Rectangle::new([(left, bottom), (right, value)], color.filled())
                 }))
                 .map_err(error)?
                 .label(name)
@@ -192,6 +214,13 @@ impl GroupedBarsView {
         }
         let groups = self.groups.len().max(1) as f64;
         for (index, (name, value)) in self.references.iter().enumerate() {
+            // A line off the chart (below a linear axis' zero, at or below
+            // zero on a log axis) is left out: plotters' pixel arithmetic
+            // overflows far outside the chart.
+            if !(value.is_finite() && (bottom..=ceiling).contains(&drawn(*value, bottom > 0.0))) {
+                continue;
+            }
+            let value = &drawn(*value, bottom > 0.0);
             let dash = 4 + 3 * index as u32;
             chart
                 .draw_series(std::iter::once(plotters::element::DashedPathElement::new(
@@ -213,12 +242,11 @@ impl GroupedBarsView {
         }
         let style =
             TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+        let bottom_value = bottom;
         let (_, bottom) = chart.plotting_area().get_pixel_range();
         for (index, group) in self.groups.iter().enumerate() {
-            let (x, _) = chart.backend_coord(&(
-                index as f64 + 0.5,
-                self.references.first().map_or(1.0, |r| r.1),
-            ));
+            // Only x is used; y is the axis' own bottom, always on the chart.
+            let (x, _) = chart.backend_coord(&(index as f64 + 0.5, bottom_value));
             root.draw(&Text::new(
                 group.clone(),
                 (x, bottom.end + 8),
@@ -331,7 +359,7 @@ impl CurveView {
     /// The chart as an SVG document.
     #[must_use]
     pub fn to_svg(&self) -> String {
-        let (width, height) = (self.width.max(300), self.height.max(200));
+        let (width, height) = (side(self.width, 300), side(self.height, 200));
         svg_document(width, height, |root| self.draw(root))
     }
 
@@ -340,16 +368,33 @@ impl CurveView {
         print_evcxr_blocks(&self.summary(), &self.title, &self.to_svg());
     }
 
+    /// The points of `series` that can be drawn (finite, positive on a log
+    /// axis), as drawn (held to [`super::MAX_DRAWN`]).
+    fn drawable<'a>(&'a self, series: &'a Series) -> impl Iterator<Item = (f64, f64)> + 'a {
+        series
+            .points
+            .iter()
+            .copied()
+            .filter(|&point| self.can_draw(point))
+            .map(|(x, y)| (drawn(x, self.log_x), drawn(y, self.log_y)))
+    }
+
+    /// Finite, and positive on a log axis.
+    fn can_draw(&self, (x, y): (f64, f64)) -> bool {
+        x.is_finite() && y.is_finite() && (!self.log_x || x > 0.0) && (!self.log_y || y > 0.0)
+    }
+
     fn usable(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.series.iter().flat_map(|series| self.drawable(series))
+    }
+
+    /// Whether some point is drawn at the limit rather than where it is.
+    fn clamped(&self) -> bool {
         self.series
             .iter()
             .flat_map(|series| series.points.iter().copied())
-            .filter(|&(x, y)| {
-                x.is_finite()
-                    && y.is_finite()
-                    && (!self.log_x || x > 0.0)
-                    && (!self.log_y || y > 0.0)
-            })
+            .filter(|&point| self.can_draw(point))
+            .any(|(x, y)| drawn(x, self.log_x) != x || drawn(y, self.log_y) != y)
     }
 
     fn draw(
@@ -385,9 +430,10 @@ impl CurveView {
         let (x0, x1) = pad(x0, x1, self.log_x);
         let (y0, y1) = pad(y0, y1, self.log_y);
         let caption = ("sans-serif", 19).into_font().style(FontStyle::Bold);
+        let title = format!("{}{}", self.title, clamped_note(self.clamped()));
         let mut builder = ChartBuilder::on(root);
         builder
-            .caption(&self.title, caption)
+            .caption(&title, caption)
             .margin(14)
             .x_label_area_size(44)
             .y_label_area_size(70);
@@ -408,17 +454,7 @@ impl CurveView {
                     .map_err(error)?;
                 for (index, series) in self.series.iter().enumerate() {
                     let color = SERIES_COLORS[index % SERIES_COLORS.len()];
-                    let points: Vec<(f64, f64)> = series
-                        .points
-                        .iter()
-                        .copied()
-                        .filter(|&(x, y)| {
-                            x.is_finite()
-                                && y.is_finite()
-                                && (!self.log_x || x > 0.0)
-                                && (!self.log_y || y > 0.0)
-                        })
-                        .collect();
+                    let points: Vec<(f64, f64)> = self.drawable(series).collect();
                     let style = ShapeStyle::from(&color).stroke_width(2);
                     match series.style {
                         SeriesStyle::LineWithMarkers => {

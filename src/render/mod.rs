@@ -67,6 +67,41 @@ impl Default for RenderOptions {
     }
 }
 
+/// The longest side of any picture, in pixels: a larger `width` or `height`
+/// is drawn at this size (a side of `u32::MAX` would otherwise ask for an
+/// SVG of tens of gigabytes).
+pub const MAX_SIDE: u32 = 4096;
+
+/// The largest magnitude a chart draws. Values beyond it are drawn at it
+/// (on a log axis, positive values below its inverse are drawn at the
+/// inverse) and the title says so: plotters cannot lay out an axis up to
+/// `f64::MAX`, and never finishes trying.
+pub const MAX_DRAWN: f64 = 1e12;
+
+/// A picture side held to `min..=MAX_SIDE`.
+fn side(value: u32, min: u32) -> u32 {
+    value.clamp(min, MAX_SIDE)
+}
+
+/// A finite value as drawn: held to `±MAX_DRAWN`, or for a log axis (where
+/// it is positive) to `1/MAX_DRAWN..=MAX_DRAWN`.
+fn drawn(value: f64, log: bool) -> f64 {
+    if log {
+        value.clamp(1.0 / MAX_DRAWN, MAX_DRAWN)
+    } else {
+        value.clamp(-MAX_DRAWN, MAX_DRAWN)
+    }
+}
+
+/// The note a chart's title gets when some value was drawn at the limit.
+fn clamped_note(clamped: bool) -> &'static str {
+    if clamped {
+        " (values beyond 1e12 drawn at the edge)"
+    } else {
+        ""
+    }
+}
+
 /// Prints the evcxr display blocks for a picture: a plain-text summary, an
 /// HTML `<img>` holding the SVG as a data URI, and the SVG itself.
 fn print_evcxr_blocks(summary: &str, alt: &str, svg: &str) {

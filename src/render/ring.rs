@@ -7,7 +7,7 @@ use std::fmt::Write;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{RenderOptions, error_svg, node_colors, print_evcxr_blocks, rgb_hex, thousands};
+use super::{RenderOptions, error_svg, node_colors, print_evcxr_blocks, rgb_hex, side, thousands};
 use crate::ring::Ring;
 use crate::store::{Flow, VectorStore};
 
@@ -188,7 +188,10 @@ impl RingView {
     /// ```
     #[must_use]
     pub fn to_svg(&self) -> String {
-        let (width, height) = (self.options.width.max(200), self.options.height.max(200));
+        let (width, height) = (
+            side(self.options.width, 200),
+            side(self.options.height, 200),
+        );
         let mut svg = String::new();
         let layers = {
             let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
