@@ -5,8 +5,9 @@
 //! `operations` reads bytes as a script of store operations, including bad
 //! input on purpose (odd ids, weights from raw bits, vnodes, replication
 //! and queries out of range). A bad input must come back as an `Error` and
-//! change nothing; every step must leave the store consistent. A panic or a
-//! broken invariant is a finding.
+//! change nothing, compared on the whole state ([`state`]); every step must
+//! leave the store consistent and account for every vector
+//! ([`check_accounting`]). A panic or a broken invariant is a finding.
 
 #![allow(dead_code)]
 
@@ -22,6 +23,7 @@ use elastic_vdb::{StoreConfig, VectorStore};
 /// Every copy of a vector carries the same data and its own ring position,
 /// and looking a vector up by id (through the shard's index) finds it.
 pub fn check_store(store: &VectorStore) {
+    check_accounting(store);
     check_copies(store);
     let copies = store.config().replication;
     let mut holders: BTreeMap<u32, Vec<(String, bool)>> = BTreeMap::new();
@@ -73,6 +75,56 @@ pub fn check_store(store: &VectorStore) {
         );
     }
     assert!(holders.is_empty(), "shards hold vectors never generated");
+}
+
+/// The whole state of a store, to compare before and after an operation
+/// that was refused: its `Debug` form holds the ring, every shard with its
+/// rows and index, the pool, the lost set, the history, the last moves, the
+/// picture sample and the generator's state.
+pub fn state(store: &VectorStore) -> String {
+    format!("{store:?}")
+}
+
+/// Runs `operation` and checks the strong guarantee: if it returns an error,
+/// the store is exactly as it was. Returns whether it was refused.
+pub fn guarded<T, E: std::fmt::Display>(
+    store: &mut VectorStore,
+    what: &dyn std::fmt::Debug,
+    operation: impl FnOnce(&mut VectorStore) -> Result<T, E>,
+) -> Result<T, E> {
+    let before = state(store);
+    let result = operation(store);
+    if let Err(error) = &result {
+        assert!(
+            state(store) == before,
+            "{what:?} was refused ({error}) but changed the store"
+        );
+    }
+    result
+}
+
+/// No vector dropped in silence: every vector is held once as a primary or
+/// waits in the pool, or was reported lost by a crash; the distribution and
+/// the pool add up to `len()`.
+pub fn check_accounting(store: &VectorStore) {
+    let distribution = store.distribution();
+    let held: usize = store.shards().map(|(_, shard)| shard.len()).sum();
+    let pool = store.unassigned().len();
+    assert_eq!(
+        held + pool,
+        store.len(),
+        "primaries {held} + pool {pool} != len()"
+    );
+    assert_eq!(
+        distribution.values().sum::<usize>() + pool,
+        store.len(),
+        "the distribution {distribution:?} and the pool do not add up to len()"
+    );
+    assert_eq!(
+        store.len() + store.lost().len(),
+        store.generated() as usize,
+        "a vector vanished without being reported lost"
+    );
 }
 
 /// Every row of every shard: the position is its id's, all copies of a
@@ -164,6 +216,7 @@ pub fn operations(data: &[u8]) {
             break;
         }
         let before = store.to_json();
+        let whole_before = state(&store);
         let failed = match bytes.byte() % 13 {
             0 | 1 => store.add_vectors(usize::from(bytes.byte() % 40)).is_err(),
             2 | 3 => {
@@ -234,9 +287,8 @@ pub fn operations(data: &[u8]) {
             }
         };
         if failed {
-            assert_eq!(
-                store.to_json(),
-                before,
+            assert!(
+                state(&store) == whole_before,
                 "a refused operation changes nothing"
             );
         }

@@ -2,7 +2,10 @@
 //! store and a naive model side by side, and after every step they must agree.
 //!
 //! The model ring is a plain list of points searched linearly; the model
-//! store recomputes every vector's owner from it.
+//! store recomputes every vector's owner from it. Every operation runs
+//! through `harness::guarded` (a refused one must leave the whole store as
+//! it was) and every step ends with `harness::check_accounting` (no vector
+//! dropped in silence).
 
 use std::collections::BTreeMap;
 
@@ -14,7 +17,7 @@ use proptest::prelude::*;
 #[path = "../fuzz/harness.rs"]
 mod harness;
 
-use harness::check_store as check_copies;
+use harness::{check_accounting, check_store as check_copies, guarded};
 
 #[derive(Debug, Default, Clone)]
 struct ModelRing {
@@ -217,26 +220,26 @@ fn check_store_sequence(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 .collect::<Vec<_>>();
             let result = match &op {
                 Op::AddVectors(count) => {
-                    store.add_vectors(*count).unwrap();
+                    guarded(&mut store, &op, |s| s.add_vectors(*count)).unwrap();
                     None
                 }
                 Op::AddNode(index) => {
                     let id = node_name(*index);
                     let expected = model.add(&id);
-                    let result = store.add_node(&id);
+                    let result = guarded(&mut store, &op, |s| s.add_node(&id));
                     prop_assert_eq!(result.as_ref().err(), expected.as_ref().err());
                     result.ok()
                 }
                 Op::RemoveNode(index) => {
                     let id = node_name(*index);
                     let expected = model.remove(&id);
-                    let result = store.remove_node(&id);
+                    let result = guarded(&mut store, &op, |s| s.remove_node(&id));
                     prop_assert_eq!(result.as_ref().err(), expected.as_ref().err());
                     result.ok()
                 }
                 Op::Rebuild(vnodes) => {
                     model.rebuild(*vnodes);
-                    Some(store.rebuild(*vnodes).unwrap())
+                    Some(guarded(&mut store, &op, |s| s.rebuild(*vnodes)).unwrap())
                 }
                 Op::Reshape(indices, vnodes) => {
                     let mut names: Vec<String> = indices.iter().map(|&i| node_name(i)).collect();
@@ -246,7 +249,7 @@ fn check_store_sequence(ops: Vec<Op>) -> Result<(), TestCaseError> {
                         .collect::<std::collections::BTreeSet<_>>()
                         .len()
                         == names.len();
-                    let result = store.reshape(&names, *vnodes);
+                    let result = guarded(&mut store, &op, |s| s.reshape(&names, *vnodes));
                     if !distinct {
                         prop_assert!(matches!(result, Err(Error::DuplicateListEntry(_))));
                         None
@@ -272,6 +275,7 @@ fn check_store_sequence(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 }
             };
             check_agreement(&store, &model);
+            check_accounting(&store);
 
             let now = fingerprints(&store);
             for (serial, vector) in &vectors {
@@ -425,17 +429,26 @@ fn check_elastic_sequence(ops: Vec<ElasticOp>, seed: u64) -> Result<(), TestCase
             let copies_before = store.config().replication;
             let result = match &op {
                 ElasticOp::AddVectors(count) => {
-                    store.add_vectors(*count).unwrap();
+                    guarded(&mut store, &op, |s| s.add_vectors(*count)).unwrap();
                     None
                 }
-                ElasticOp::AddNode(n) => store.add_node(&node_name(*n)).ok(),
-                ElasticOp::AddWeighted(n, w) => store
-                    .add_weighted_node(&node_name(*n), f64::from(*w) / 4.0)
-                    .ok(),
-                ElasticOp::Decommission(n) => store.decommission(&node_name(*n)).ok(),
-                ElasticOp::Fail(n) => store.fail_node(&node_name(*n)).ok(),
-                ElasticOp::Rebuild(v) => Some(store.rebuild(*v).unwrap()),
-                ElasticOp::Replication(r) => Some(store.set_replication(*r).unwrap()),
+                ElasticOp::AddNode(n) => {
+                    guarded(&mut store, &op, |s| s.add_node(&node_name(*n))).ok()
+                }
+                ElasticOp::AddWeighted(n, w) => guarded(&mut store, &op, |s| {
+                    s.add_weighted_node(&node_name(*n), f64::from(*w) / 4.0)
+                })
+                .ok(),
+                ElasticOp::Decommission(n) => {
+                    guarded(&mut store, &op, |s| s.decommission(&node_name(*n))).ok()
+                }
+                ElasticOp::Fail(n) => {
+                    guarded(&mut store, &op, |s| s.fail_node(&node_name(*n))).ok()
+                }
+                ElasticOp::Rebuild(v) => Some(guarded(&mut store, &op, |s| s.rebuild(*v)).unwrap()),
+                ElasticOp::Replication(r) => {
+                    Some(guarded(&mut store, &op, |s| s.set_replication(*r)).unwrap())
+                }
             };
             check_copies(&store);
             if let Some(step) = &result {
