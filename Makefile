@@ -30,7 +30,7 @@ export EVCXR_CONFIG_DIR := $(CACHE)/evcxr-config
 export XDG_CACHE_HOME := $(CACHE)
 export XDG_CONFIG_HOME := $(CACHE)/config
 
-.PHONY: notebook test check rust-test kernel-test notebook-test browser-test kernel bench fuzz measure-cells notebooks-refresh clean-tools
+.PHONY: notebook test check rust-test kernel-test notebook-test browser-test kernel bench fuzz mutants measure-cells notebooks-refresh clean-tools
 
 ## notebook: install what is missing, then start JupyterLab on notebooks/ (prints the URL)
 notebook: kernel
@@ -70,6 +70,13 @@ $(BENCH_VENV)/.installed: benches/requirements.txt
 	python3 -m venv "$(BENCH_VENV)"
 	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r benches/requirements.txt
 	touch $@
+
+## mutants: cargo mutants on the ring and the store (src/ring.rs, src/store/, set in .cargo/mutants.toml): how many injected bugs the tests catch; the report goes to target/mutants-report/mutants.out (not part of make test: about two hours on 2 cores). MUTANTS_ARGS passes more options, e.g. MUTANTS_ARGS="--iterate" to re-test only what the last run missed
+CARGO_MUTANTS_VERSION := 27.1.0
+MUTANTS_ARGS ?=
+mutants:
+	@cargo mutants --version 2>/dev/null | grep -q "$(CARGO_MUTANTS_VERSION)" || cargo install --locked cargo-mutants --version $(CARGO_MUTANTS_VERSION) --root "$(TOOLS)"
+	cargo mutants --output target/mutants-report $(MUTANTS_ARGS)
 
 ## fuzz: run each cargo-fuzz target for FUZZ_SECONDS (default 600) and grow fuzz/corpus (nightly; not part of make test, which replays the corpus)
 FUZZ_SECONDS ?= 600

@@ -709,6 +709,31 @@ mod tests {
         ring
     }
 
+    /// Join order survives a departure (whose slot the next node reuses) and
+    /// a rebuild: saved stores list their nodes in it.
+    #[test]
+    fn join_order_survives_departures_and_rebuilds() -> Result<(), Error> {
+        let mut ring = Ring::with_vnodes(4)?;
+        assert!(ring.is_empty());
+        for id in ["a", "b", "c"] {
+            ring.add_node(id)?;
+        }
+        assert!(!ring.is_empty());
+        ring.remove_node("a")?;
+        ring.add_node("d")?;
+        ring.rebuild(6)?;
+        ring.remove_node("b")?;
+        ring.add_weighted_node("e", 2.0)?;
+        let order: Vec<String> = ring
+            .nodes_in_join_order()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(order, ["c", "d", "e"]);
+        assert_eq!(ring.weight_of("e"), Some(2.0));
+        Ok(())
+    }
+
     #[test]
     fn keys_go_to_the_first_point_at_or_after_them() {
         let ring = toy_ring(&[("10", 1), ("20", 1)]);
