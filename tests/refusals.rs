@@ -36,11 +36,14 @@ enum Op {
     Reshape(Vec<u8>, u32),
 }
 
-/// Node ids, one of them refused (empty) and one at its own limits.
+/// Node ids: two of them refused (empty, one byte over the length limit),
+/// one at the length limit and one that looks like a vnode string.
 fn node_name(index: u8) -> String {
     match index {
         7 => String::new(),
         8 => "n#vnode:0".to_owned(),
+        9 => "x".repeat(elastic_vdb::error::MAX_NODE_ID_BYTES),
+        10 => "y".repeat(elastic_vdb::error::MAX_NODE_ID_BYTES + 1),
         _ => format!("node-{index}"),
     }
 }
@@ -82,16 +85,19 @@ fn vnodes() -> impl Strategy<Value = u32> {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        2 => (0usize..30).prop_map(Op::AddVectors),
-        4 => (0u8..9).prop_map(Op::AddNode),
-        3 => ((0u8..9), weight()).prop_map(|(n, w)| Op::AddWeighted(n, w)),
-        2 => (0u8..9).prop_map(Op::Remove),
-        1 => (0u8..9).prop_map(Op::Decommission),
-        1 => (0u8..9).prop_map(Op::Fail),
+        // Past the memory budget (400 million vectors of 3 floats need
+        // about 30 GB) or the numbering: refused before anything is drawn.
+        2 => prop_oneof![8 => 0usize..30, 1 => Just(400_000_000), 1 => Just(usize::MAX)]
+            .prop_map(Op::AddVectors),
+        4 => (0u8..11).prop_map(Op::AddNode),
+        3 => ((0u8..11), weight()).prop_map(|(n, w)| Op::AddWeighted(n, w)),
+        2 => (0u8..11).prop_map(Op::Remove),
+        1 => (0u8..11).prop_map(Op::Decommission),
+        1 => (0u8..11).prop_map(Op::Fail),
         2 => vnodes().prop_map(Op::Rebuild),
         2 => prop_oneof![0usize..6, Just(MAX_REPLICATION), Just(MAX_REPLICATION + 1), Just(usize::MAX)]
             .prop_map(Op::SetReplication),
-        1 => (proptest::collection::vec(0u8..9, 0..5), vnodes()).prop_map(|(n, v)| Op::Reshape(n, v)),
+        1 => (proptest::collection::vec(0u8..11, 0..5), vnodes()).prop_map(|(n, v)| Op::Reshape(n, v)),
     ]
 }
 
