@@ -221,7 +221,7 @@ impl fmt::Display for Error {
                 copies,
             } => write!(
                 f,
-                "cannot keep {copies} copies of {vectors} vectors of dimension {dimension}: they would take {:.1} GiB, above the {} GiB a store may hold ({ROW_OVERHEAD_BYTES} bytes of bookkeeping per copy included)",
+                "cannot keep {copies} copies of {vectors} vectors of dimension {dimension}: they would take {:.3} GiB, above the {} GiB a store may hold ({ROW_OVERHEAD_BYTES} bytes of bookkeeping per copy included)",
                 store_bytes(*vectors, *dimension, *copies) as f64 / f64::from(1u32 << 30),
                 MAX_STORE_BYTES >> 30
             ),

@@ -151,6 +151,7 @@ fn a_refused_rebuild_leaves_the_store_as_it_was() {
     db.add_weighted_node("big", 3.0).unwrap();
     db.add_node("c").unwrap();
     let saved = db.to_json();
+    let whole = format!("{db:?}");
     let distribution = db.distribution();
     assert_eq!(distribution.values().sum::<usize>(), 6000);
 
@@ -166,6 +167,10 @@ fn a_refused_rebuild_leaves_the_store_as_it_was() {
         "{refused:?}"
     );
     assert_eq!(db.to_json(), saved, "the refused rebuild changed the store");
+    assert!(
+        format!("{db:?}") == whole,
+        "the refused rebuild changed a shard"
+    );
     assert_eq!(db.ring().node_count(), 3);
 
     db.add_node("d").unwrap();

@@ -392,7 +392,7 @@ fn replication_is_refused_when_its_copies_would_not_fit_and_what_saves_loads() {
     let before = db.to_json();
     assert_eq!(
         message(db.set_replication(16)),
-        "cannot keep 16 copies of 4096 vectors of dimension 65536: they would take 16.0 GiB, above the 16 GiB a store may hold (64 bytes of bookkeeping per copy included)"
+        "cannot keep 16 copies of 4096 vectors of dimension 65536: they would take 16.004 GiB, above the 16 GiB a store may hold (64 bytes of bookkeeping per copy included)"
     );
     assert_eq!(db.to_json(), before);
     // The largest factor accepted is one whose snapshot loads back.

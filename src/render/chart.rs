@@ -115,16 +115,23 @@ impl GroupedBarsView {
         self.finite().map(|value| drawn(value, false))
     }
 
-    /// Whether some value is drawn at the limit rather than where it is.
+    /// Whether some bar or line is drawn at the limit rather than where it
+    /// is (an infinite bar included; NaN, infinite lines and, on a log axis,
+    /// values at or below zero are not drawn at all).
     fn clamped(&self) -> bool {
-        self.finite().any(|value| {
-            let shown = if self.log_y && value > 0.0 {
-                drawn(value, true)
-            } else {
-                drawn(value, false)
-            };
-            shown != value
-        })
+        let bars = self
+            .series
+            .iter()
+            .flat_map(|(_, values)| values.iter().copied())
+            .filter(|value| !value.is_nan());
+        let lines = self
+            .references
+            .iter()
+            .map(|&(_, value)| value)
+            .filter(|value| value.is_finite());
+        bars.chain(lines)
+            .filter(|value| !self.log_y || *value > 0.0)
+            .any(|value| drawn(value, self.log_y) != value)
     }
 
     fn draw(
@@ -203,7 +210,12 @@ impl GroupedBarsView {
             chart
                 .draw_series(values.iter().enumerate().map(|(group, &value)| {
                     let (left, right) = place(group, series);
-                    let value = drawn(value, bottom > 0.0).max(bottom);
+                    let log = bottom > 0.0;
+                    let value = if value.is_nan() || (log && value <= 0.0) {
+                        bottom
+                    } else {
+                        drawn(value, log).max(bottom)
+                    };
                     Rectangle::new([(left, bottom), (right, value)], color.filled())
                 }))
                 .map_err(error)?

@@ -672,7 +672,11 @@ impl VectorStore {
         if orphans.is_empty() {
             return;
         }
-        // Against an empty ring every arc of the current one has changed:
+        if self.ring.is_empty() {
+            self.reconcile_range(0, u64::MAX, &orphans, &[], tally);
+            return;
+        }
+        // Against an empty ring every arc of a non-empty one has changed:
         // this lists each arc with its current preference list.
         let arcs = changed_arcs(&Ring::new(), 0, &self.ring, self.config.replication);
         for arc in &arcs {
@@ -1296,6 +1300,22 @@ mod tests {
             );
         }
         assert!(step.movement.dropped >= stolen);
+
+        // And with no node left to take them, into the pool.
+        db.remove_node("a")?;
+        db.remove_node("b")?;
+        let block = db
+            .primaries
+            .get_mut("c")
+            .expect("c is on the ring")
+            .take_range(0, u64::MAX / 2);
+        assert!(!block.keys.is_empty());
+        let mut ghost = Shard::new(4);
+        ghost.insert(&block);
+        db.replicas.insert("ghost".to_owned(), ghost);
+        db.remove_node("c")?;
+        assert!(db.primaries.is_empty() && db.replicas.is_empty());
+        assert_eq!(db.unassigned().len(), 300);
         Ok(())
     }
 }

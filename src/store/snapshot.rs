@@ -5,7 +5,7 @@
 //! many vectors were generated (they are drawn again from the seed) and which
 //! were lost. An instructor can hand a class the same starting cluster.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -138,10 +138,13 @@ impl VectorStore {
 
     /// Writes [`VectorStore::to_json`] to a file, atomically: the text goes
     /// to a new file in the same folder, is flushed to the disk, and only
-    /// then takes the target's name. A crash or a full disk part-way leaves
-    /// the earlier file whole (and no temporary file behind). A symbolic
-    /// link is followed; a target that is not a regular file (a device, a
-    /// folder) is refused rather than replaced.
+    /// then takes the target's name, so a full disk or any other error
+    /// part-way leaves the earlier file whole and removes the new one. (A
+    /// process killed part-way may leave a `.elastic-vdb-save.*.tmp` file
+    /// beside the target; the target is whole all the same.) Symbolic links
+    /// are followed, even to a file not yet there; a target that is not a
+    /// regular file (a device, a folder) or is read-only is refused rather
+    /// than replaced. The file replaced keeps its permissions, not its owner.
     ///
     /// ```
     /// let path = std::env::temp_dir().join("elastic-vdb-doc-save.json");
@@ -158,24 +161,25 @@ impl VectorStore {
             path: path.display().to_string(),
             problem,
         };
-        let (target, permissions) = match std::fs::metadata(path) {
-            Ok(meta) if meta.is_file() => (
-                std::fs::canonicalize(path).map_err(|e| failed(e.to_string()))?,
-                Some(meta.permissions()),
-            ),
-            Ok(_) => return Err(failed("it exists and is not a regular file".to_owned())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (path.to_path_buf(), None),
-            Err(e) => return Err(failed(e.to_string())),
+        let (target, existing) = resolve_links(path).map_err(|e| failed(e.to_string()))?;
+        let permissions = match existing {
+            Some(meta) if !meta.is_file() => {
+                return Err(failed("it exists and is not a regular file".to_owned()));
+            }
+            Some(meta) if meta.permissions().readonly() => {
+                return Err(failed("it is read-only".to_owned()));
+            }
+            Some(meta) => Some(meta.permissions()),
+            None => None,
         };
         let folder = match target.parent() {
             Some(folder) if !folder.as_os_str().is_empty() => folder.to_path_buf(),
-            _ => std::path::PathBuf::from("."),
+            _ => PathBuf::from("."),
         };
-        let name = target
-            .file_name()
-            .ok_or_else(|| failed("it names no file".to_owned()))?;
-        let (temporary, file) =
-            create_temporary(&folder, name).map_err(|e| failed(e.to_string()))?;
+        if target.file_name().is_none() {
+            return Err(failed("it names no file".to_owned()));
+        }
+        let (temporary, file) = create_temporary(&folder).map_err(|e| failed(e.to_string()))?;
         // The file replaced keeps its permissions.
         let written = permissions
             .map_or(Ok(()), |permissions| file.set_permissions(permissions))
@@ -225,18 +229,40 @@ impl VectorStore {
     }
 }
 
-/// A new file beside the target, `.{name}.{pid}.{n}.tmp`, created only if no
-/// file of that name exists (so two saves never share one).
-fn create_temporary(
-    folder: &Path,
-    name: &std::ffi::OsStr,
-) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
+/// Where a save really writes: `path` with its symbolic links followed (a
+/// link's relative target is read from the link's folder), and what is
+/// there now, if anything.
+fn resolve_links(path: &Path) -> std::io::Result<(PathBuf, Option<std::fs::Metadata>)> {
+    let mut target = path.to_path_buf();
+    // As many hops as Linux follows before it gives up (ELOOP).
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&target) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&target)?;
+                target = match target.parent() {
+                    Some(folder) => folder.join(link),
+                    None => link,
+                };
+            }
+            Ok(meta) => return Ok((target, Some(meta))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((target, None)),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// A new file in `folder`, `.elastic-vdb-save.{pid}.{n}.tmp`, created only
+/// if no file of that name exists (so two saves never share one). The name
+/// is short whatever the target's: the target's name plus a suffix could
+/// pass the file system's limit on a name's length.
+fn create_temporary(folder: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     let mut attempt = 0u32;
     loop {
-        let mut file_name = std::ffi::OsString::from(".");
-        file_name.push(name);
-        file_name.push(format!(".{}.{attempt}.tmp", std::process::id()));
-        let candidate = folder.join(file_name);
+        let candidate = folder.join(format!(
+            ".elastic-vdb-save.{}.{attempt}.tmp",
+            std::process::id()
+        ));
         match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)

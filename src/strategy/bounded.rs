@@ -42,7 +42,7 @@ pub enum Overflow {
     RandomJumps,
 }
 
-/// `ceil(c * m / n)`, at least 1 and at most `m`, computed exactly for `c`
+/// `ceil(c * m / n)`, held to `1..=max(m, 1)`, computed exactly for `c`
 /// as written in decimal: `1.1` is read as 11/10, not as the binary number nearest to it,
 /// which is a little above. In `f64`, `1.1 * 100 / 10` is `11.000000000000002`
 /// and its ceiling 12, so a node could hold more than `c` times the mean.

@@ -220,8 +220,9 @@ impl Strategy {
     ///
     /// # Errors
     /// As [`Strategy::build`], plus [`Error::InvalidWeight`] for a weight that
-    /// is not a finite number above 0 and [`Error::InvalidParameter`] for a
-    /// weight the strategy cannot honour.
+    /// is not a finite number above 0, [`Error::WeightTooLarge`] for one that
+    /// would give the ring's node more than the vnode cap, and
+    /// [`Error::InvalidParameter`] for a weight the strategy cannot honour.
     ///
     /// ```
     /// use elastic_vdb::strategy::Strategy;
