@@ -734,6 +734,22 @@ mod tests {
         Ok(())
     }
 
+    /// A weight that reaches the vnode cap exactly is accepted; one vnode
+    /// more is refused.
+    #[test]
+    fn weights_reach_the_vnode_cap_exactly() -> Result<(), Error> {
+        let mut ring = Ring::with_vnodes(40)?;
+        ring.add_weighted_node("edge", 250.0)?;
+        assert_eq!(ring.vnodes_of("edge"), Some(crate::error::MAX_VNODES));
+        ring.add_weighted_node("rounded", 250.01)?;
+        assert_eq!(ring.vnodes_of("rounded"), Some(crate::error::MAX_VNODES));
+        assert!(matches!(
+            ring.add_weighted_node("over", 250.02),
+            Err(Error::WeightTooLarge { .. })
+        ));
+        Ok(())
+    }
+
     #[test]
     fn keys_go_to_the_first_point_at_or_after_them() {
         let ring = toy_ring(&[("10", 1), ("20", 1)]);
