@@ -289,8 +289,7 @@ impl VectorStore {
         };
         let count = u32::try_from(count).map_err(|_| too_many())?;
         let end = self.next_serial.checked_add(count).ok_or_else(too_many)?;
-        if store_bytes(end.into(), self.config.dimension, self.config.replication) > MAX_STORE_BYTES
-        {
+        if !fits(end.into(), self.config.dimension, self.config.replication) {
             return Err(too_many());
         }
         let first = self.next_serial;
@@ -537,7 +536,7 @@ impl VectorStore {
         // counts `copies` copies even while fewer nodes hold them: the
         // missing ones arrive as nodes join, and a join is never refused.
         let vectors = u64::from(self.next_serial);
-        if store_bytes(vectors, self.config.dimension, copies) > MAX_STORE_BYTES {
+        if !fits(vectors, self.config.dimension, copies) {
             return Err(Error::TooManyCopies {
                 vectors,
                 dimension: self.config.dimension,
@@ -1250,6 +1249,13 @@ fn copy_kind(rank: usize) -> Copy {
     }
 }
 
+/// Whether `vectors` vectors of `dimension`, `copies` copies each, fit in
+/// the memory budget: the one check behind adding vectors, changing the
+/// replication and loading a saved store.
+fn fits(vectors: u64, dimension: usize, copies: usize) -> bool {
+    store_bytes(vectors, dimension, copies) <= MAX_STORE_BYTES
+}
+
 fn validate_replication(copies: usize) -> Result<(), Error> {
     if (1..=MAX_REPLICATION).contains(&copies) {
         Ok(())
@@ -1261,6 +1267,61 @@ fn validate_replication(copies: usize) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The budget's edge: a store of exactly `MAX_STORE_BYTES` fits, one
+    /// vector more does not (16-float vectors and 64 bytes of bookkeeping
+    /// are 128 bytes a copy, so 2^27 of them are 16 GiB).
+    #[test]
+    fn the_memory_budget_is_inclusive() {
+        assert_eq!(store_bytes(1 << 27, 16, 1), MAX_STORE_BYTES);
+        assert!(fits(1 << 27, 16, 1));
+        assert!(!fits((1 << 27) + 1, 16, 1));
+        assert!(fits(1 << 26, 16, 2) && !fits(1 << 26, 16, 3));
+        assert!(!fits(u64::MAX, MAX_DIMENSION, MAX_REPLICATION));
+    }
+
+    /// The configuration reports the current vnode count and replication,
+    /// and emptiness follows what is held.
+    #[test]
+    fn config_and_emptiness_follow_changes() -> Result<(), Error> {
+        let mut db = VectorStore::new(StoreConfig {
+            dimension: 2,
+            ..StoreConfig::default()
+        })?;
+        assert!(db.is_empty());
+        db.add_vectors(3)?;
+        assert!(!db.is_empty());
+        db.add_node("a")?;
+        db.rebuild(17)?;
+        db.set_replication(2)?;
+        let config = db.config();
+        assert_eq!((config.vnodes, config.replication), (17, 2));
+        db.fail_node("a")?;
+        assert!(db.is_empty());
+        Ok(())
+    }
+
+    /// The picture sample stays every `stride`-th vector by serial when
+    /// vectors come in several batches, with the stride kept or grown.
+    #[test]
+    fn the_view_sample_is_every_stride_th_vector_across_batches() -> Result<(), Error> {
+        let cap = crate::render::VIEW_SAMPLE_CAP;
+        let mut db = VectorStore::new(StoreConfig {
+            dimension: 1,
+            ..StoreConfig::default()
+        })?;
+        for batch in [cap + 7, 3, cap / 2, 1, cap] {
+            db.add_vectors(batch)?;
+            let (stride, sample) = db.view_sample();
+            let expected: Vec<u64> = (0..db.generated())
+                .step_by(stride)
+                .map(|serial| key_position(&vector_id(serial)))
+                .collect();
+            assert_eq!(sample, expected.as_slice(), "stride {stride}");
+            assert!(sample.len() <= cap);
+        }
+        Ok(())
+    }
 
     /// Vectors left on the shard of a node that is not on the ring (a state
     /// reconciliation never produces) are sent to their owners by the next
