@@ -219,3 +219,43 @@ fn dropped_counts_node_copies_and_apply_names_what_it_refuses() {
     );
     assert_eq!(db.to_json(), before);
 }
+
+/// The read accessors agree with each other: a node's shard holds its share,
+/// an unknown node has none, and the history lists every change.
+#[test]
+fn shards_and_history_are_what_the_store_reports() {
+    let mut db = VectorStore::new(StoreConfig {
+        replication: 2,
+        dimension: 8,
+        ..StoreConfig::default()
+    })
+    .unwrap();
+    db.add_vectors(500).unwrap();
+    for node in ["a", "b", "c"] {
+        db.add_node(node).unwrap();
+    }
+    db.remove_node("b").unwrap();
+    let distribution = db.distribution();
+    let replicas = db.replica_distribution();
+    for node in ["a", "c"] {
+        assert_eq!(db.shard(node).unwrap().len(), distribution[node]);
+        assert_eq!(db.replica_shard(node).unwrap().len(), replicas[node]);
+    }
+    assert!(db.shard("b").is_none() && db.replica_shard("b").is_none());
+    assert_eq!(distribution.values().sum::<usize>(), 500);
+    let actions: Vec<String> = db
+        .history()
+        .iter()
+        .map(|movement| format!("{:?}", movement.action))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            r#"AddNode("a")"#,
+            r#"AddNode("b")"#,
+            r#"AddNode("c")"#,
+            r#"RemoveNode("b")"#
+        ]
+    );
+    assert_eq!(db.last_movement(), db.history().last());
+}
