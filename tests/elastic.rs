@@ -259,3 +259,33 @@ fn shards_and_history_are_what_the_store_reports() {
     );
     assert_eq!(db.last_movement(), db.history().last());
 }
+
+/// A plan's HTML table (what a notebook shows) lists every flow with its
+/// vectors and bytes, and escapes ids.
+#[test]
+fn a_plan_shows_its_flows_as_an_html_table() {
+    let mut db = VectorStore::new(StoreConfig {
+        dimension: 4,
+        ..StoreConfig::default()
+    })
+    .unwrap();
+    db.add_vectors(300).unwrap();
+    db.add_node("a<b").unwrap();
+    db.add_node("c").unwrap();
+    let plan = db.plan_add_node("d&e").unwrap();
+    let html = plan.to_html();
+    assert!(
+        html.starts_with("<p>") && html.ends_with("</table>"),
+        "{html}"
+    );
+    for flow in &plan.flows {
+        let row = format!(
+            "<tr><td>{}</td><td>d&amp;e</td><td style=\"text-align:right\">{}</td><td style=\"text-align:right\">{}</td></tr>",
+            flow.from.as_deref().unwrap().replace('<', "&lt;"),
+            flow.vectors,
+            flow.bytes
+        );
+        assert!(html.contains(&row), "{row} not in {html}");
+    }
+    assert_eq!(html.matches("<tr><td>").count(), plan.flows.len());
+}
