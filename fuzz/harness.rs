@@ -157,6 +157,10 @@ fn check_copies(store: &VectorStore) {
         .flat_map(|(node, shard)| [shard, store.replica_shard(node).expect("paired")])
         .chain(std::iter::once(store.unassigned()));
     for shard in shards {
+        // Zipped below: a shorter list would silently check fewer rows.
+        assert_eq!(shard.serials().len(), shard.len(), "one serial a row");
+        assert_eq!(shard.positions().len(), shard.len(), "one position a row");
+        assert!(shard.vector(shard.len()).is_none(), "no row past the last");
         for (row, (&serial, &position)) in shard.serials().iter().zip(shard.positions()).enumerate()
         {
             let id = vector_id(serial);
