@@ -511,6 +511,19 @@ mod tests {
         keys.into_iter().map(|(_, serial)| serial).collect()
     }
 
+    /// A range takes the keys at both of its ends, and nothing outside.
+    #[test]
+    fn a_range_includes_both_ends() {
+        let mut shard = shard_with(&[9, 10, 20, 21, 0, u64::MAX]);
+        let block = shard.take_range(10, 20);
+        assert_eq!(serials(block.keys.clone()), [1, 2]);
+        assert_eq!(block.data, [1.0, -1.0, 2.0, -2.0]);
+        assert_eq!(serials(shard.take_range(0, 0).keys), [4]);
+        assert_eq!(serials(shard.take_range(u64::MAX, u64::MAX).keys), [5]);
+        assert_eq!(shard.serials().len(), 2);
+        assert_eq!(shard.count_on_arc(8, 21, false), 2);
+    }
+
     #[test]
     fn removal_keeps_rows_contiguous_and_the_index_right() {
         let mut shard = shard_with(&[50, 10, 30, 20]);
