@@ -5,55 +5,19 @@
 //!
 //! `cargo bench --bench memory` (not criterion: this measures bytes, not time).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use elastic_vdb::{StoreConfig, VectorStore};
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call forwards to the system allocator unchanged; the
-// counters only observe sizes.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(now, Ordering::Relaxed);
-        // SAFETY: forwarded as is.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: forwarded as is.
-        unsafe { System.dealloc(pointer, layout) }
-    }
-
-    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if new_size >= layout.size() {
-            let now = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
-                - layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        } else {
-            LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-        }
-        // SAFETY: forwarded as is.
-        unsafe { System.realloc(pointer, layout, new_size) }
-    }
-}
+#[path = "../tests/support/counting_allocator.rs"]
+mod counting_allocator;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: counting_allocator::Counting = counting_allocator::Counting;
 
 fn main() {
     const VECTORS: usize = 1_000_000;
     const DIMENSION: usize = 256;
     let raw = VECTORS * DIMENSION * std::mem::size_of::<f32>();
-    let baseline = LIVE.load(Ordering::Relaxed);
-    PEAK.store(baseline, Ordering::Relaxed);
+    let baseline = counting_allocator::start_peak();
     let mut store = VectorStore::new(StoreConfig {
         vnodes: 80,
         dimension: DIMENSION,
@@ -67,8 +31,8 @@ fn main() {
             .expect("distinct ids");
     }
     store.add_vectors(VECTORS).expect("fits in memory");
-    let held = LIVE.load(Ordering::Relaxed) - baseline;
-    let peak = PEAK.load(Ordering::Relaxed) - baseline;
+    let held = counting_allocator::live() - baseline;
+    let peak = counting_allocator::peak() - baseline;
     println!(
         "p4: {VECTORS} vectors x {DIMENSION} f32 = {raw} raw bytes; the store holds {held} bytes \
          ({:.4}x raw, {:.1} bytes per vector beyond the data); peak while building {peak} bytes ({:.4}x raw); target 1.05x",

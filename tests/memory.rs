@@ -13,49 +13,14 @@
 //!
 //! One test function: the allocator's counters are global to this binary.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use elastic_vdb::error::ROW_OVERHEAD_BYTES;
 use elastic_vdb::{Error, StoreConfig, VectorStore};
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call forwards to the system allocator unchanged; the
-// counters only observe sizes.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(now, Ordering::Relaxed);
-        // SAFETY: forwarded as is.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: forwarded as is.
-        unsafe { System.dealloc(pointer, layout) }
-    }
-
-    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if new_size >= layout.size() {
-            let now = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
-                - layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        } else {
-            LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-        }
-        // SAFETY: forwarded as is.
-        unsafe { System.realloc(pointer, layout, new_size) }
-    }
-}
+#[path = "support/counting_allocator.rs"]
+mod counting_allocator;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: counting_allocator::Counting = counting_allocator::Counting;
 
 const VECTORS: usize = 60_000;
 
@@ -68,10 +33,9 @@ fn budget(generated: usize, dimension: usize, copies: usize) -> usize {
 /// Runs `build` and returns its peak bytes above the live bytes at its
 /// start, and how many copies its topology changes moved.
 fn peak_of(build: impl FnOnce() -> Result<VectorStore, Error>) -> (usize, usize) {
-    let start = LIVE.load(Ordering::Relaxed);
-    PEAK.store(start, Ordering::Relaxed);
+    let start = counting_allocator::start_peak();
     let store = build().expect("the scenario is valid");
-    let peak = PEAK.load(Ordering::Relaxed) - start;
+    let peak = counting_allocator::peak() - start;
     let moved = store.history().iter().map(|step| step.moved).sum();
     drop(store);
     (peak, moved)
