@@ -106,23 +106,16 @@ pub fn guarded<T, E: std::fmt::Display>(
 pub fn check_accounting(store: &VectorStore) {
     let nodes: Vec<&str> = store.ring().nodes().collect();
     let distribution = store.distribution();
-    let replicas = store.replica_distribution();
-    assert!(
-        distribution
-            .keys()
-            .map(String::as_str)
-            .eq(nodes.iter().copied()),
-        "primary shards {:?} for the ring's nodes {nodes:?}",
-        distribution.keys()
-    );
-    assert!(
-        replicas
-            .keys()
-            .map(String::as_str)
-            .eq(nodes.iter().copied()),
-        "replica shards {:?} for the ring's nodes {nodes:?}",
-        replicas.keys()
-    );
+    for (kind, shards) in [
+        ("primary", &distribution),
+        ("replica", &store.replica_distribution()),
+    ] {
+        assert!(
+            shards.keys().map(String::as_str).eq(nodes.iter().copied()),
+            "{kind} shards {:?} for the ring's nodes {nodes:?}",
+            shards.keys()
+        );
+    }
     let pool = store.unassigned().len();
     assert_eq!(
         distribution.values().sum::<usize>() + pool,

@@ -1323,6 +1323,21 @@ mod tests {
         Ok(())
     }
 
+    /// Takes the rows of `node`'s primaries at positions up to `high` and
+    /// puts them on a `kind` shard of a node "ghost" the ring does not know
+    /// (a state reconciliation never produces); returns how many.
+    fn to_ghost(db: &mut VectorStore, node: &str, high: u64, kind: Copy) -> usize {
+        let block = db
+            .primaries
+            .get_mut(node)
+            .expect("the node is on the ring")
+            .take_range(0, high);
+        let mut ghost = Shard::new(db.config.dimension);
+        ghost.insert(&block);
+        db.shards_mut(kind).insert("ghost".to_owned(), ghost);
+        block.keys.len()
+    }
+
     /// Vectors left on the shard of a node that is not on the ring (a state
     /// reconciliation never produces) are sent to their owners by the next
     /// change, never dropped with the shard.
@@ -1338,16 +1353,8 @@ mod tests {
         db.add_node("b")?;
         // Move every row of a's primaries onto a shard of a node "ghost"
         // that the ring has never seen.
-        let block = db
-            .primaries
-            .get_mut("a")
-            .expect("a is on the ring")
-            .take_range(0, u64::MAX);
-        let stolen = block.keys.len();
+        let stolen = to_ghost(&mut db, "a", u64::MAX, Copy::Primary);
         assert!(stolen > 50, "a held {stolen}");
-        let mut ghost = Shard::new(4);
-        ghost.insert(&block);
-        db.primaries.insert("ghost".to_owned(), ghost);
 
         let step = db.add_node("c")?;
         assert!(!db.primaries.contains_key("ghost") && !db.replicas.contains_key("ghost"));
@@ -1365,15 +1372,7 @@ mod tests {
         // And with no node left to take them, into the pool.
         db.remove_node("a")?;
         db.remove_node("b")?;
-        let block = db
-            .primaries
-            .get_mut("c")
-            .expect("c is on the ring")
-            .take_range(0, u64::MAX / 2);
-        assert!(!block.keys.is_empty());
-        let mut ghost = Shard::new(4);
-        ghost.insert(&block);
-        db.replicas.insert("ghost".to_owned(), ghost);
+        assert!(to_ghost(&mut db, "c", u64::MAX / 2, Copy::Replica) > 0);
         db.remove_node("c")?;
         assert!(db.primaries.is_empty() && db.replicas.is_empty());
         assert_eq!(db.unassigned().len(), 300);

@@ -239,9 +239,10 @@ impl VectorStore {
         if largest == 0.0 {
             return Err(Error::ZeroQuery);
         }
-        let scaled: Vec<f32> = query.iter().map(|x| x / largest).collect();
-        let norm = scaled.iter().map(|x| x * x).sum::<f32>().sqrt();
-        Ok(scaled.iter().map(|x| x / norm).collect())
+        let mut unit: Vec<f32> = query.iter().map(|x| x / largest).collect();
+        let norm = unit.iter().map(|x| x * x).sum::<f32>().sqrt();
+        unit.iter_mut().for_each(|x| *x /= norm);
+        Ok(unit)
     }
 }
 

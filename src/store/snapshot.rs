@@ -209,9 +209,12 @@ impl VectorStore {
         let path = path.as_ref();
         let json = std::fs::read_to_string(path)
             .map_err(|e| Error::Snapshot(format!("cannot read {}: {e}", path.display())))?;
-        VectorStore::from_json(&json).map_err(|e| match e {
-            Error::Snapshot(problem) => Error::Snapshot(format!("{}: {problem}", path.display())),
-            other => Error::Snapshot(format!("{}: {other}", path.display())),
+        VectorStore::from_json(&json).map_err(|e| {
+            let problem = match e {
+                Error::Snapshot(problem) => problem,
+                other => other.to_string(),
+            };
+            Error::Snapshot(format!("{}: {problem}", path.display()))
         })
     }
 
