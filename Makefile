@@ -35,7 +35,8 @@ export XDG_CONFIG_HOME := $(CACHE)/config
 ## notebook: install what is missing, then start JupyterLab on notebooks/ (prints the URL)
 notebook: kernel
 	@echo "Starting JupyterLab on notebooks/ -- open the http://127.0.0.1:8888/lab?token=... URL printed below."
-	$(VENV)/bin/jupyter lab --no-browser $(ALLOW_ROOT) --ip 127.0.0.1 --notebook-dir "$(ROOT)/notebooks"
+	$(VENV)/bin/jupyter lab --no-browser $(ALLOW_ROOT) --ip 127.0.0.1 --notebook-dir "$(ROOT)/notebooks" \
+		--config "$(ROOT)/kernel/jupyter_server_config.py"
 
 ## test: Rust checks and tests, the kernel's template and launcher, every notebook through the real kernel, then JupyterLab in Chromium
 test: check kernel-test notebook-test browser-test

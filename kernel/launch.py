@@ -8,7 +8,8 @@
    kernel's whole life, and copies the prebuilt working directory into it
    (see template.py).
 3. Starts a small watcher in its own session, which removes that directory
-   when the kernel exits however it exits, and which, if cargo has to compile
+   when the kernel exits however it exits, stops the kernel if whatever
+   started it (Jupyter) is gone (evcxr does not notice), and which, if cargo has to compile
    the library after all (the library was edited, the toolchain changed),
    says so in the notebook cell that is waiting for it, with how long that
    took last time.
@@ -19,12 +20,13 @@ works however Jupyter was started: `make notebook`, the virtualenv's own
 `jupyter lab`, an editor's notebook front end, or nbclient.
 
     launch.py CONNECTION_FILE                  (what kernel.json runs)
-    launch.py --watch PID DIR REASON           (the watcher; internal)
+    launch.py --watch PID PARENT DIR REASON    (the watcher; internal)
 """
 import fcntl
 import os
 import pathlib
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -161,7 +163,36 @@ def notice(reason, kind, record):
             "Running `make kernel` prepares the template again, and later kernels start in seconds.\n")
 
 
-def watch(kernel_pid, directory, reason):
+def parent_of(pid):
+    """The parent process id of `pid`, or None when it is gone."""
+    try:
+        stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name, in parentheses, may hold spaces: count after it.
+    fields = stat[stat.rindex(")") + 2:].split()
+    return int(fields[1]) if len(fields) > 1 else None
+
+
+def stop_orphan(kernel_pid, parent_pid, since):
+    """Stops the kernel once the process that started it is gone (a Jupyter
+    server killed, or one that stopped before shutting its kernels down):
+    nothing else would, and an idle evcxr runs for ever. SIGTERM to the
+    kernel's process group, SIGKILL if it is still there 5 s later. Returns
+    when the orphan was first seen."""
+    current = parent_of(kernel_pid)
+    if current is None or current == parent_pid:
+        return since
+    now = time.monotonic()
+    if since is None or now - since > 5:
+        try:
+            os.killpg(os.getpgid(kernel_pid), signal.SIGTERM if since is None else signal.SIGKILL)
+        except OSError:
+            pass
+    return now if since is None else since
+
+
+def watch(kernel_pid, parent_pid, directory, reason):
     """Runs beside the kernel until its lock is free, then removes its
     directory. Says something only about a build of the library (a learner's
     own `:dep` of another crate is not ours to explain), or of everything
@@ -169,7 +200,9 @@ def watch(kernel_pid, directory, reason):
     record = tpl.read_record()
     toolchain_changed = bool(reason) and "toolchain" in reason
     started, last_seen, kind, told = None, None, None, False
+    orphaned = None
     while in_use(directory):
+        orphaned = stop_orphan(kernel_pid, parent_pid, orphaned)
         crates = crates_compiling(kernel_pid)
         ours = LIBRARY_CRATE in crates or (toolchain_changed and crates)
         now = time.monotonic()
@@ -209,7 +242,8 @@ def launch(connection_file):
         env["EVCXR_CONFIG_DIR"] = str(tpl.write_kernel_config(directory))
     if pathlib.Path("/proc/self/task").exists():
         subprocess.Popen(
-            [sys.executable, __file__, "--watch", str(os.getpid()), str(directory), reason or ""],
+            [sys.executable, __file__, "--watch", str(os.getpid()), str(os.getppid()), str(directory),
+             reason or ""],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True, env=env,
         )
@@ -219,8 +253,8 @@ def launch(connection_file):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--watch":
-        watch(int(sys.argv[2]), pathlib.Path(sys.argv[3]), sys.argv[4])
+    if len(sys.argv) == 6 and sys.argv[1] == "--watch":
+        watch(int(sys.argv[2]), int(sys.argv[3]), pathlib.Path(sys.argv[4]), sys.argv[5])
     elif len(sys.argv) == 2:
         launch(sys.argv[1])
     else:

@@ -1,14 +1,26 @@
 """One kernel driven through jupyter_client: started from a kernelspec in a
-folder, its cells run with their outputs collected.
+folder (or asked of a Jupyter server), its cells run with their outputs
+collected.
 
 Used by install.py to run the template's warm-up cells, and by the kernel
 tests and the timing script under tests/notebooks/. Not by launch.py, which
 must start without jupyter_client.
 """
+import json
+import os
+import pathlib
+import re
+import signal
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 
-from jupyter_client import KernelManager
+from jupyter_client import BlockingKernelClient, KernelManager
+
+SERVER_CONFIG = pathlib.Path(__file__).resolve().parent / "jupyter_server_config.py"
 
 
 @dataclass
@@ -37,6 +49,18 @@ class Kernel:
         self.client.start_channels()
         if wait:
             self.wait()
+
+    @classmethod
+    def connect(cls, connection_file):
+        """A kernel someone else started (a Jupyter server), through its
+        connection file; stop() only disconnects."""
+        kernel = cls.__new__(cls)
+        kernel.manager = None
+        kernel.client = BlockingKernelClient()
+        kernel.client.load_connection_file(str(connection_file))
+        kernel.client.start_channels()
+        kernel.wait()
+        return kernel
 
     def wait(self):
         self.client.wait_for_ready(timeout=120)
@@ -69,4 +93,52 @@ class Kernel:
 
     def stop(self, now=False):
         self.client.stop_channels()
-        self.manager.shutdown_kernel(now=now)
+        if self.manager is not None:
+            self.manager.shutdown_kernel(now=now)
+
+
+class JupyterServer:
+    """A Jupyter server on a free local port, started with the settings
+    `make notebook` gives JupyterLab (kernel/jupyter_server_config.py: a warm
+    `rust` kernel in reserve), its log in `runtime`."""
+
+    def __init__(self, root, runtime, *arguments):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.runtime, self.token = pathlib.Path(runtime), "elastic-vdb"
+        self.log_path = self.runtime / "server.log"
+        env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(self.runtime))
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", "--ip", "127.0.0.1",
+                 f"--port={self.port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+                 f"--ServerApp.root_dir={root}", f"--config={SERVER_CONFIG}", *arguments],
+                stdout=log, stderr=subprocess.STDOUT, env=env)
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def ready_spares(self):
+        """Ids of the spare kernels that became ready, in order."""
+        return re.findall(r"Spare \S+ kernel (\S+) is ready", self.log())
+
+    def request(self, method, path, body=None):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=180) as response:
+            text = response.read()
+        return json.loads(text) if text else None
+
+    def start_kernel(self, name="rust", path=""):
+        """Asks for a kernel as JupyterLab does when a notebook opens; its id."""
+        return self.request("POST", "/api/kernels", {"name": name, "path": path})["id"]
+
+    def kernel(self, kernel_id):
+        return Kernel.connect(self.runtime / f"kernel-{kernel_id}.json")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)

@@ -76,6 +76,8 @@ async function startLab(dir, notebooks, settings) {
     'lab', '--no-browser', '--allow-root', '--ip', '127.0.0.1', '--port', String(port),
     `--ServerApp.token=${token}`, `--notebook-dir=${notebooks}`,
     `--LabApp.user_settings_dir=${settings}`, `--LabApp.workspaces_dir=${join(dir, 'workspaces')}`,
+    // As `make notebook` starts it: with a warm `rust` kernel in reserve.
+    `--config=${join(root, 'kernel', 'jupyter_server_config.py')}`,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   lab.stdout.on('data', (chunk) => { log += chunk; });
@@ -180,6 +182,7 @@ try {
     const errors = await panel.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').allInnerTexts();
     check(errors.every((text) => !text.includes('panicked at')), 'no cell panicked');
     check(errors.length === 0, `no error output (${errors.length}: ${errors.join(' | ').slice(0, 300)})`);
+    check(/Handing out spare rust kernel/.test(server.log()), 'a notebook got the server\'s warm spare kernel');
     await page.screenshot({ path: join(shots, 'lab-live.png'), fullPage: false });
     await page.close();
   }

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The notebook kernel as a learner meets it: started from the prebuilt
-template, alone or beside another, restarted, from a sub-folder, killed, and
-after the library was edited. Run by `make test` after `make kernel`.
+template, alone or beside another, restarted, from a sub-folder, killed,
+left behind by a Jupyter that died, handed out from the Jupyter server's warm
+spare (kernel/warm_pool.py), and after the library was edited. Run by
+`make test` after `make kernel`.
 
 "Compiled nothing" is checked without timing anything: cargo leaves every
 build product of the library and its dependencies untouched when it finds
@@ -15,6 +17,7 @@ The last case shows that this check catches a rebuild.
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +29,7 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "kernel"))
 import template as tpl  # noqa: E402
-from session import Kernel  # noqa: E402
+from session import JupyterServer, Kernel  # noqa: E402
 
 FIRST_CELLS = [
     ':dep elastic_vdb = { path = ".." }',
@@ -214,6 +217,94 @@ def test_killed_and_abandoned():
     check(wait_gone(directory), "a killed kernel's copy is removed all the same")
 
 
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return pathlib.Path(f"/proc/{pid}/stat").exists() and " Z " not in pathlib.Path(f"/proc/{pid}/stat").read_text()
+
+
+def wait_until(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return condition()
+
+
+ORPHAN_PARENT = """
+import pathlib, sys
+sys.path.insert(0, sys.argv[1])
+from session import Kernel
+from jupyter_client.kernelspec import KernelSpecManager
+kernel = Kernel(KernelSpecManager().get_kernel_spec("rust"), sys.argv[2])
+print("kernel pid", kernel.manager.provisioner.pid, flush=True)
+sys.stdin.read()
+"""
+
+
+def test_parent_gone():
+    print("a kernel whose Jupyter died")
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN_PARENT, str(ROOT / "kernel"), str(ROOT / "notebooks")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    # The kernel shares this pipe (evcxr prints a line of its own).
+    pid = next((int(line.split()[-1]) for line in parent.stdout if line.startswith("kernel pid ")), 0)
+    directories = [path for path in tpl.copies_dir().iterdir() if path.name.startswith(f"kernel-{pid}-")]
+    check(alive(pid) and len(directories) == 1, f"the kernel runs (pid {pid}) in its own copy")
+    parent.kill()  # SIGKILL: the parent cannot shut its kernel down
+    parent.wait()
+    check(wait_until(lambda: not alive(pid), 20), "the kernel stops once its parent is gone")
+    check(all(wait_gone(directory) for directory in directories), "and its copy is removed")
+
+
+def kernel_pids():
+    """Process ids of evcxr kernels started through launch.py (their working
+    directory is a copy under tpl.copies_dir())."""
+    found = []
+    for path in tpl.copies_dir().glob("kernel-*"):
+        match = re.match(r"kernel-(\d+)-", path.name)
+        if match and alive(int(match.group(1))):
+            found.append(int(match.group(1)))
+    return found
+
+
+def test_warm_spare():
+    print("the Jupyter server's warm spare (kernel/warm_pool.py)")
+    before = set(kernel_pids())
+    with tempfile.TemporaryDirectory() as runtime:
+        server = JupyterServer(ROOT / "notebooks", runtime, "--WarmPoolKernelManager.refill_delay=0")
+        try:
+            if not check(wait_until(server.ready_spares, 120), "a spare `rust` kernel is started with the server"):
+                print(server.log()[-3000:])
+                return
+            spare = server.ready_spares()[0]
+            check(server.request("GET", "/api/kernels") == [], "the spare is not listed among the running kernels")
+            check(server.start_kernel() == spare, "a new kernel for a notebook in the root folder is the spare")
+            check(f"Handing out spare rust kernel {spare} (ready)" in server.log(), "handed out ready")
+            kernel = server.kernel(spare)
+            first_ring(kernel, "the spare")
+            check(not rebuilt(directory_of(kernel)), "nothing was rebuilt")
+            check(wait_until(lambda: len(server.ready_spares()) == 2, 120), "the next spare is started")
+            listed = [model["id"] for model in server.request("GET", "/api/kernels")]
+            check(listed == [spare], f"still only the handed-out kernel is listed ({listed})")
+            sub = pathlib.Path(tempfile.mkdtemp(prefix="sub-", dir=ROOT / "notebooks"))
+            try:
+                other = server.start_kernel(path=sub.name)
+                check(other not in server.ready_spares(), "a kernel for another folder is not the spare")
+                server.request("DELETE", f"/api/kernels/{other}")
+            finally:
+                shutil.rmtree(sub, ignore_errors=True)
+            server.request("POST", f"/api/kernels/{spare}/restart")
+            kernel.stop()
+            kernel = server.kernel(spare)
+            first_ring(kernel, "the spare, restarted")
+            kernel.stop()
+        finally:
+            server.stop()
+        check(wait_until(lambda: set(kernel_pids()) <= before, 30),
+              "when the server stops, its kernels and its spare stop, and their copies are removed")
+
+
 def scratch_project():
     """A copy of the library, its launcher and the template in a temporary
     folder, to edit without touching this checkout."""
@@ -278,7 +369,7 @@ def test_library_edited():
 def main():
     started = time.monotonic()
     for test in (test_template_used, test_two_at_once, test_restart, test_sub_folder,
-                 test_killed_and_abandoned, test_library_edited):
+                 test_killed_and_abandoned, test_parent_gone, test_warm_spare, test_library_edited):
         try:
             test()
         except Exception as error:  # a test that crashes fails, and the others still run
