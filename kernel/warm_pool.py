@@ -6,10 +6,13 @@ evcxr's rust-analyzer, loading the library, the first `?` cell).
 The spare is an ordinary, unused kernel started the way any other is
 (kernel/launch.py, its own working directory), in the server's root folder;
 it is not listed among the running kernels until it is handed out, and the
-next one is started `refill_delay` seconds later. A request it cannot serve
-(another kernel, another folder, a chosen kernel id, a spare that failed to
-start) starts a kernel the usual way; so does a restart, which must keep the
-kernel's ports and key. The spares are shut down with the server.
+next one is started `refill_delay` seconds later. A restart takes the spare
+too: the old kernel is shut down and the spare takes its id, so the restart
+brings new ports and a new key, which JupyterLab handles (it reconnects after
+every restart) and jupyter_server expects (it watches the new ports). A
+request the spare cannot serve (another kernel, another folder, a chosen
+kernel id, a spare that failed to start) starts a kernel the usual way. The
+spares are shut down with the server.
 
 `make notebook` turns it on through kernel/jupyter_server_config.py; for a
 JupyterHub, see the README.
@@ -21,6 +24,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from jupyter_client.multikernelmanager import MultiKernelManager
+from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.ioloop import IOLoop
 from traitlets import Dict, Float, Integer
@@ -32,6 +37,19 @@ class Spare:
     manager: object
     cwd: str
     task: asyncio.Task | None = None
+
+
+class _RestartFromSpare(MultiKernelManager):
+    """jupyter_server's manager calls its "pinned superclass"
+    (MultiKernelManager) to restart a kernel, then waits for the kernel's
+    kernel_info reply and watches its activity again, on new ports if they
+    changed. Standing in for that superclass, this restart gives the
+    kernel's place to a ready spare when one can serve it, and leaves the
+    rest of the server's restart as it is."""
+
+    async def _async_restart_kernel(self, kernel_id, now=False):
+        if not await self._restart_from_spare(kernel_id, now):
+            await MultiKernelManager._async_restart_kernel(self, kernel_id, now=now)
 
 
 class WarmPoolKernelManager(AsyncMappingKernelManager):
@@ -55,6 +73,7 @@ class WarmPoolKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self.pinned_superclass = _RestartFromSpare
         self._reserve = {}
         self._closing = False
         IOLoop.current().add_callback(self._refill)
@@ -130,6 +149,34 @@ class WarmPoolKernelManager(AsyncMappingKernelManager):
                       "ready" if task.done() else "still starting")
         IOLoop.current().call_later(self.refill_delay, self._refill)
         return spare.manager, name, spare.kernel_id
+
+    async def _restart_from_spare(self, kernel_id, now):
+        """Shuts the kernel down and puts a spare in its place, under its id
+        and connection file name; False (nothing done) when no spare can."""
+        old = self.get_kernel(kernel_id)
+        spare = self._take(old.kernel_name, {"cwd": (old._launch_args or {}).get("cwd")})
+        if spare is None:
+            return False
+        try:
+            await spare.task
+        except Exception as error:
+            self.log.warning("Spare %s kernel %s failed to start: %s", old.kernel_name, spare.kernel_id, error)
+            asyncio.ensure_future(self._discard(spare))
+            return False
+        new = spare.manager
+        self.stop_watching_activity(kernel_id)
+        old.stop_restarter()
+        await old.shutdown_kernel(now=now)
+        with contextlib.suppress(OSError):
+            os.replace(new.connection_file, old.connection_file)
+            new.connection_file = old.connection_file
+        new.kernel_id = kernel_id
+        new.execution_state, new.reason, new.last_activity = "idle", "", utcnow()
+        self._kernels[kernel_id] = new
+        self.add_restart_callback(kernel_id, lambda: self._handle_kernel_died(kernel_id), "dead")
+        self.log.info("Restarted kernel %s as spare %s", kernel_id, spare.kernel_id)
+        IOLoop.current().call_later(self.refill_delay, self._refill)
+        return True
 
     async def _discard(self, spare, now=False):
         if spare.task is not None and not spare.task.done():

@@ -294,10 +294,19 @@ def test_warm_spare():
                 server.request("DELETE", f"/api/kernels/{other}")
             finally:
                 shutil.rmtree(sub, ignore_errors=True)
+            # Restarted as JupyterLab restarts: the REST call, then a new
+            # connection (the spare brings its own ports and key).
+            second = server.ready_spares()[1]
+            old_directory = directory_of(kernel)
             server.request("POST", f"/api/kernels/{spare}/restart")
             kernel.stop()
+            check(f"Restarted kernel {spare} as spare {second}" in server.log(), "a restart takes the next spare")
             kernel = server.kernel(spare)
-            first_ring(kernel, "the spare, restarted")
+            first_ring(kernel, "the restarted kernel")
+            check(directory_of(kernel) != old_directory and wait_gone(old_directory),
+                  "the old kernel is gone, with its copy")
+            listed = [model["id"] for model in server.request("GET", "/api/kernels")]
+            check(listed == [spare], f"listed under its old id only ({listed})")
             kernel.stop()
         finally:
             server.stop()
