@@ -358,6 +358,7 @@ enum ElasticOp {
     AddWeighted(u8, u8),
     Decommission(u8),
     Fail(u8),
+    FailMany(Vec<u8>),
     Rebuild(u32),
     Replication(usize),
 }
@@ -369,6 +370,7 @@ fn elastic_op() -> impl Strategy<Value = ElasticOp> {
         1 => (0u8..6, 1u8..8).prop_map(|(n, w)| ElasticOp::AddWeighted(n, w)),
         2 => (0u8..6).prop_map(ElasticOp::Decommission),
         2 => (0u8..6).prop_map(ElasticOp::Fail),
+        1 => proptest::collection::vec(0u8..6, 0..4).prop_map(ElasticOp::FailMany),
         1 => (1u32..12).prop_map(ElasticOp::Rebuild),
         1 => (1usize..4).prop_map(ElasticOp::Replication),
     ]
@@ -445,6 +447,10 @@ fn check_elastic_sequence(ops: Vec<ElasticOp>, seed: u64) -> Result<(), TestCase
                 ElasticOp::Fail(n) => {
                     guarded(&mut store, &op, |s| s.fail_node(&node_name(*n))).ok()
                 }
+                ElasticOp::FailMany(ns) => {
+                    let names: Vec<String> = ns.iter().map(|n| node_name(*n)).collect();
+                    guarded(&mut store, &op, |s| s.fail_nodes(&names)).ok()
+                }
                 ElasticOp::Rebuild(v) => Some(guarded(&mut store, &op, |s| s.rebuild(*v)).unwrap()),
                 ElasticOp::Replication(r) => {
                     Some(guarded(&mut store, &op, |s| s.set_replication(*r)).unwrap())
@@ -462,6 +468,16 @@ fn check_elastic_sequence(ops: Vec<ElasticOp>, seed: u64) -> Result<(), TestCase
                     Action::FailNode(_) => {
                         if copies_before >= 2 && nodes_before >= 2 {
                             prop_assert_eq!(movement.lost, 0, "two copies survive one crash");
+                        }
+                    }
+                    Action::FailNodes(ids) => {
+                        prop_assert!(ids.len() >= 2, "one failed node is reported as FailNode");
+                        if ids.len() < copies_before.min(nodes_before) {
+                            prop_assert_eq!(
+                                movement.lost,
+                                0,
+                                "R copies survive fewer than R crashes"
+                            );
                         }
                     }
                     _ => prop_assert_eq!(movement.lost, 0, "only a crash loses data"),

@@ -44,6 +44,9 @@ impl HistoryView {
                     Action::FailNode(id) => {
                         format!("fail {id} (lost {})", movement.lost)
                     }
+                    Action::FailNodes(ids) => {
+                        format!("fail {} (lost {})", ids.join("+"), movement.lost)
+                    }
                     Action::SetReplication(copies) => format!("{copies} copies each"),
                 };
                 let flows = movement

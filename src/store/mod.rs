@@ -483,19 +483,60 @@ impl VectorStore {
     /// # Ok::<(), elastic_vdb::Error>(())
     /// ```
     pub fn fail_node(&mut self, id: &str) -> Result<Step, Error> {
-        if !self.ring.contains_node(id) {
-            return Err(Error::UnknownNode(id.to_owned()));
+        self.fail_nodes(&[id])
+    }
+
+    /// Several nodes crash at the same moment, before any re-replication:
+    /// a vector is lost when all its copies were on these nodes (with `R`
+    /// copies, never when fewer than `R` nodes fail). A list that is empty,
+    /// names a node twice or names a node not on the ring is refused, and
+    /// nothing changes.
+    ///
+    /// ```
+    /// use elastic_vdb::{StoreConfig, VectorStore};
+    ///
+    /// let mut db = VectorStore::new(StoreConfig { replication: 2, ..Default::default() })?;
+    /// db.add_vectors(1000)?;
+    /// for node in ["a", "b", "c", "d"] { db.add_node(node)?; }
+    /// let lost = db.fail_nodes(&["b", "c"])?.movement.lost;
+    /// assert!(lost > 0 && lost < 1000);
+    /// assert_eq!(db.len(), 1000 - lost);
+    /// assert!(db.fail_nodes(&["a", "a"]).is_err());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn fail_nodes<S: AsRef<str>>(&mut self, ids: &[S]) -> Result<Step, Error> {
+        if ids.is_empty() {
+            return Err(Error::InvalidParameter {
+                parameter: "nodes to fail",
+                value: "an empty list".to_owned(),
+                allowed: "at least one node on the ring",
+            });
         }
-        let old = self.ring.clone();
+        // Everything that can be refused is checked on a copy of the ring.
+        let mut ring = self.ring.clone();
+        let mut names: Vec<String> = Vec::with_capacity(ids.len());
+        for id in ids.iter().map(AsRef::as_ref) {
+            if names.iter().any(|name| name == id) {
+                return Err(Error::DuplicateListEntry(id.to_owned()));
+            }
+            ring.remove_node(id)?;
+            names.push(id.to_owned());
+        }
+        let old = std::mem::replace(&mut self.ring, ring);
         // The data goes first: nothing can be read from a crashed node.
         let mut gone: Vec<(u64, u32)> = Vec::new();
-        for shards in [&mut self.primaries, &mut self.replicas] {
-            if let Some(shard) = shards.remove(id) {
-                gone.extend(shard.keys_on_arc(0, 0, true));
+        for id in &names {
+            for shards in [&mut self.primaries, &mut self.replicas] {
+                if let Some(shard) = shards.remove(id) {
+                    gone.extend(shard.keys_on_arc(0, 0, true));
+                }
             }
         }
-        self.ring.remove_node(id)?;
-        Ok(self.change(Action::FailNode(id.to_owned()), &old, Some(gone)))
+        let action = match <[String; 1]>::try_from(names) {
+            Ok([id]) => Action::FailNode(id),
+            Err(names) => Action::FailNodes(names),
+        };
+        Ok(self.change(action, &old, Some(gone)))
     }
 
     /// Gives every node `vnodes` virtual nodes (times its weight) and moves

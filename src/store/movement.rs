@@ -14,6 +14,8 @@ pub enum Action {
     /// A node crashed: its copies were lost at once, then the survivors
     /// re-replicated what they could.
     FailNode(String),
+    /// Several nodes crashed at the same moment, before any re-replication.
+    FailNodes(Vec<String>),
     /// The number of copies of each vector changed.
     SetReplication(usize),
     /// The ring was brought to another node set and vnode count at once;
@@ -148,11 +150,12 @@ impl Movement {
                 format!("Reshaped ring to {} nodes x {vnodes} vnodes", nodes.len())
             }
             Action::FailNode(_) => "Node failed".to_owned(),
+            Action::FailNodes(ids) => format!("{} nodes failed", ids.len()),
             Action::SetReplication(copies) => format!("Replication set to {copies}"),
         };
         let fraction = self.fraction();
         let mut line = format!("{what} | moved={fraction:.3} (~{:.1}%)", fraction * 100.0);
-        if matches!(self.action, Action::FailNode(_)) {
+        if matches!(self.action, Action::FailNode(_) | Action::FailNodes(_)) {
             line.push_str(&format!(
                 " | under-replicated={} lost={}",
                 self.under_replicated, self.lost
