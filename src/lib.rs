@@ -31,6 +31,7 @@
 
 pub mod analysis;
 pub mod error;
+pub mod exercise;
 pub mod hash;
 pub mod render;
 pub mod ring;
@@ -52,6 +53,7 @@ pub use store::{Action, Flow, Hit, MigrationPlan, Movement, Step, StoreConfig, V
 /// ```
 pub mod prelude {
     pub use crate::error::Error;
+    pub use crate::exercise;
     pub use crate::render::{
         DistributionView, HistoryView, RenderOptions, RingView, ShowDebug, Timeline,
     };

@@ -18,7 +18,7 @@ mod timeline;
 pub use bars::DistributionView;
 pub use chart::{CurveView, GroupedBarsView, Series, SeriesStyle};
 pub use history::HistoryView;
-pub use notebook::ShowDebug;
+pub use notebook::{ShowDebug, short_panics};
 pub use palette::{node_colors, rgb_hex};
 pub use ring::{RingView, VIEW_SAMPLE_CAP};
 pub use timeline::{Filmstrip, Timeline};

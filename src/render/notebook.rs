@@ -108,3 +108,37 @@ impl<T: ShowDebug + ?Sized> ShowDebug for &T {
         (**self).evcxr_display();
     }
 }
+
+/// Makes a panicking notebook cell say what went wrong in two short lines,
+/// instead of Rust's default message, which in evcxr names the kernel's
+/// generated crate (`src/lib.rs:125:18`) and adds a backtrace of compiler
+/// paths. The kernel `make kernel` installs calls it at start; in another
+/// kernel, call it once in any cell. The first line still reads
+/// `panicked at`, as Rust's own does.
+///
+/// ```
+/// elastic_vdb::render::short_panics();
+/// let caught = std::panic::catch_unwind(|| {
+///     let numbers = vec![1, 2, 3];
+///     numbers[std::hint::black_box(7)]
+/// });
+/// assert!(caught.is_err());
+/// ```
+pub fn short_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("a panic without a message");
+        // Nothing can be reported if standard error is closed.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "panicked at this cell: {message}\n\
+             A cell that panics loses the variables it used. To get them back, run \
+             the cells above again (Run > Run All Above Selected Cell), or the \
+             notebook's catch-up line."
+        );
+    }));
+}
