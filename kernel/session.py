@@ -119,6 +119,17 @@ class JupyterServer:
     def log(self):
         return self.log_path.read_text(errors="replace")
 
+    def wait_up(self, timeout=60):
+        """Waits until the server answers; whether it did."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.request("GET", "/api/status")
+                return True
+            except OSError:
+                time.sleep(0.2)
+        return False
+
     def ready_spares(self):
         """Ids of the spare kernels that became ready, in order."""
         return re.findall(r"Spare \S+ kernel (\S+) is ready", self.log())

@@ -22,7 +22,7 @@ import contextlib
 import os
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jupyter_client.multikernelmanager import MultiKernelManager
 from jupyter_server._tz import utcnow
@@ -37,6 +37,10 @@ class Spare:
     manager: object
     cwd: str
     task: asyncio.Task | None = None
+    # Done once the kernel's process is launched (its ports known), before
+    # it is ready: what a kernel started on request has when the server
+    # hands it to the client.
+    launched: asyncio.Future = field(default_factory=lambda: asyncio.get_event_loop().create_future())
 
 
 class _RestartFromSpare(MultiKernelManager):
@@ -104,8 +108,14 @@ class WarmPoolKernelManager(AsyncMappingKernelManager):
         evcxr sends only once its start-up settings (the library, the
         prelude) have run."""
         started = time.monotonic()
-        await spare.manager.start_kernel(kernel_id=spare.kernel_id, cwd=spare.cwd,
-                                         **self._kernel_start_kwargs())
+        try:
+            await spare.manager.start_kernel(kernel_id=spare.kernel_id, cwd=spare.cwd,
+                                             **self._kernel_start_kwargs())
+        except BaseException as error:
+            if not spare.launched.done():
+                spare.launched.set_exception(error)
+            raise
+        spare.launched.set_result(None)
         client = spare.manager.client()
         client.start_channels()
         try:
@@ -137,13 +147,18 @@ class WarmPoolKernelManager(AsyncMappingKernelManager):
         spare = self._take(name, kwargs)
         if spare is None:
             return super().pre_start_kernel(kernel_name, kwargs)
-        task = spare.task
+        task, launched = spare.task, spare.launched
 
         async def started(**_launch_arguments):
-            await task
+            # Only the launch, as for any kernel started on request: a
+            # client that waited here for the kernel to be ready would have
+            # a session without a kernel meanwhile, and JupyterLab silently
+            # skips cells run in such a session (Run All did nothing). The
+            # client waits for readiness itself, with its cells queued.
+            await launched
 
         # The caller starts the kernel it is given: this one is started
-        # already (or on its way), so starting it means waiting for it.
+        # already (or on its way), so starting it means waiting for that.
         spare.manager.start_kernel = started
         self.log.info("Handing out spare %s kernel %s (%s)", name, spare.kernel_id,
                       "ready" if task.done() else "still starting")
