@@ -479,6 +479,7 @@ impl Comparison {
                 (format!("ideal join 1/{}", self.nodes + 1), add),
                 (format!("ideal removal 1/{}", self.nodes), remove),
             ],
+            references_per_series: true,
             log_y: true,
             ..GroupedBarsView::default()
         }

@@ -132,7 +132,13 @@ pub(crate) fn prediction(
             "replace NAN in the prediction cell with your guess in percent, such as 40.0, and run it again.",
         );
     }
-    let told = format!("you predicted {guess:.1}%; the library measured {measured:.1}% ({what}).");
+    // One decimal, or two when one would round the guess (0.75 must not read 0.8).
+    let said = if (guess * 10.0).fract().abs() < 1e-9 {
+        format!("{guess:.1}")
+    } else {
+        format!("{guess:.2}")
+    };
+    let told = format!("you predicted {said}%; the library measured {measured:.1}% ({what}).");
     if (guess - measured).abs() <= TOLERANCE_POINTS {
         return Verdict::right(exercise, told);
     }

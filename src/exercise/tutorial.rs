@@ -291,6 +291,10 @@ mod tests {
         assert!(!far.is_correct());
         assert!(far.to_string().contains("1/4"), "{far}");
         let fraction = check_join(0.25, &db);
+        assert!(
+            fraction.to_string().contains("you predicted 0.25%"),
+            "{fraction}"
+        );
         assert!(fraction.to_string().contains("in percent"), "{fraction}");
         let none = check_join(f64::NAN, &db);
         assert!(

@@ -23,20 +23,58 @@ use crate::store::VectorStore;
 #[derive(Debug, Clone)]
 pub struct DistributionView {
     distribution: BTreeMap<String, usize>,
+    /// Each node's fair count when nodes have different weights: the
+    /// vectors times its weight over the sum of the weights.
+    targets: Option<BTreeMap<String, f64>>,
     title: String,
     options: RenderOptions,
 }
 
 impl DistributionView {
     pub(crate) fn of_store(store: &VectorStore) -> DistributionView {
-        DistributionView::new(
+        let mut view = DistributionView::new(
             store.distribution(),
             format!(
                 "Vectors per node | nodes={} | vectors={}",
                 store.ring().node_count(),
                 store.len()
             ),
-        )
+        );
+        let ring = store.ring();
+        let weights: Vec<(String, f64)> = ring
+            .nodes()
+            .map(|id| (id.to_owned(), ring.weight_of(id).unwrap_or(1.0)))
+            .collect();
+        let sum: f64 = weights.iter().map(|(_, weight)| weight).sum();
+        let uneven = weights.windows(2).any(|pair| pair[0].1 != pair[1].1);
+        if uneven && sum > 0.0 {
+            let total = view.distribution.values().sum::<usize>() as f64;
+            view.targets = Some(
+                weights
+                    .into_iter()
+                    .map(|(id, weight)| (id, total * weight / sum))
+                    .collect(),
+            );
+        }
+        view
+    }
+
+    /// Each node's fair count, when the nodes have different weights: the
+    /// vectors times its weight over the sum of the weights. `None` when all
+    /// weigh the same (the mean is then every node's target).
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(700)?;
+    /// db.add_weighted_node("small", 1.0)?;
+    /// db.add_weighted_node("large", 6.0)?;
+    /// let targets = db.distribution_view().targets().cloned().unwrap_or_default();
+    /// assert_eq!((targets["small"], targets["large"]), (100.0, 600.0));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn targets(&self) -> Option<&BTreeMap<String, f64>> {
+        self.targets.as_ref()
     }
 
     /// A chart of any node -> count map.
@@ -54,6 +92,7 @@ impl DistributionView {
     ) -> DistributionView {
         DistributionView {
             distribution,
+            targets: None,
             title: title.into(),
             options: RenderOptions {
                 height: 360,
@@ -107,6 +146,21 @@ impl DistributionView {
             .max()
             .unwrap_or(0);
         let mut out = format!("{} | mean={mean:.1}", self.title());
+        if let Some(targets) = &self.targets {
+            out.push_str(" | targets follow the weights");
+            for (id, &count) in &self.distribution {
+                let target = targets.get(id).copied().unwrap_or(0.0);
+                let ratio = if target > 0.0 {
+                    count as f64 / target
+                } else {
+                    0.0
+                };
+                out.push_str(&format!(
+                    "\n{id:<width$}  {count}  {ratio:.2}x its target {target:.0}"
+                ));
+            }
+            return out;
+        }
         for (id, &count) in &self.distribution {
             let ratio = if mean > 0.0 { count as f64 / mean } else { 0.0 };
             out.push_str(&format!("\n{id:<width$}  {count}  {ratio:.2}x"));
@@ -156,7 +210,10 @@ impl DistributionView {
         let ids: Vec<&str> = self.distribution.keys().map(String::as_str).collect();
         let counts: Vec<usize> = self.distribution.values().copied().collect();
         let colors = node_colors(ids.iter().copied());
-        let top = (*counts.iter().max().unwrap_or(&0)).max(1) as f64 * 1.3;
+        let highest_target = self.targets.as_ref().map_or(0.0, |targets| {
+            targets.values().fold(0.0, |a: f64, &b| a.max(b))
+        });
+        let top = ((*counts.iter().max().unwrap_or(&0)).max(1) as f64).max(highest_target) * 1.3;
         let mean = self.mean();
 
         let mut chart = ChartBuilder::on(root)
@@ -202,15 +259,36 @@ impl DistributionView {
             root.draw(&Text::new(id.to_string(), (px, bottom + 8), name_style))
                 .map_err(error)?;
         }
+        // One dashed line: the mean across all bars, or each node's own
+        // target across its bar when the nodes weigh differently.
+        let (lines, label) = match &self.targets {
+            Some(targets) => (
+                ids.iter()
+                    .enumerate()
+                    .map(|(index, id)| {
+                        let target = targets.get(*id).copied().unwrap_or(0.0);
+                        let x = index as f64;
+                        vec![(x + 0.05, target), (x + 0.95, target)]
+                    })
+                    .collect::<Vec<_>>(),
+                "target: share of the weights".to_owned(),
+            ),
+            None => (
+                vec![vec![(0.0, mean), (ids.len() as f64, mean)]],
+                format!("mean {}", thousands(mean.round() as usize)),
+            ),
+        };
         chart
-            .draw_series(std::iter::once(plotters::element::DashedPathElement::new(
-                vec![(0.0, mean), (ids.len() as f64, mean)],
-                6,
-                4,
-                ShapeStyle::from(&BLACK).stroke_width(2),
-            )))
+            .draw_series(lines.into_iter().map(|line| {
+                plotters::element::DashedPathElement::new(
+                    line,
+                    6,
+                    4,
+                    ShapeStyle::from(&BLACK).stroke_width(2),
+                )
+            }))
             .map_err(error)?
-            .label(format!("mean {}", thousands(mean.round() as usize)))
+            .label(label)
             .legend(|(x, y)| {
                 PathElement::new(
                     vec![(x, y), (x + 20, y)],

@@ -41,6 +41,10 @@ pub struct GroupedBarsView {
     pub series: Vec<(String, Vec<f64>)>,
     /// Horizontal dashed lines: a name and a value.
     pub references: Vec<(String, f64)>,
+    /// Draw reference `i` only across the bars of series `i` (each series
+    /// has its own ideal), instead of across the whole chart, so that two
+    /// close references cannot be mistaken for one.
+    pub references_per_series: bool,
     /// A logarithmic y axis (values at or below zero are drawn at the bottom).
     pub log_y: bool,
     /// Picture width in pixels.
@@ -57,6 +61,7 @@ impl Default for GroupedBarsView {
             groups: Vec::new(),
             series: Vec::new(),
             references: Vec::new(),
+            references_per_series: false,
             log_y: false,
             width: 800,
             height: 380,
@@ -232,15 +237,25 @@ impl GroupedBarsView {
             if !(value.is_finite() && (bottom..=ceiling).contains(&drawn(*value, bottom > 0.0))) {
                 continue;
             }
-            let value = &drawn(*value, bottom > 0.0);
+            let value = drawn(*value, bottom > 0.0);
             let dash = 4 + 3 * index as u32;
+            let spans: Vec<(f64, f64)> = if self.references_per_series && index < self.series.len()
+            {
+                (0..self.groups.len())
+                    .map(|group| place(group, index))
+                    .collect()
+            } else {
+                vec![(0.0, groups)]
+            };
             chart
-                .draw_series(std::iter::once(plotters::element::DashedPathElement::new(
-                    vec![(0.0, *value), (groups, *value)],
-                    dash,
-                    4,
-                    ShapeStyle::from(&BLACK.mix(0.8)).stroke_width(2),
-                )))
+                .draw_series(spans.into_iter().map(|(left, right)| {
+                    plotters::element::DashedPathElement::new(
+                        vec![(left, value), (right, value)],
+                        dash,
+                        4,
+                        ShapeStyle::from(&BLACK.mix(0.8)).stroke_width(2),
+                    )
+                }))
                 .map_err(error)?
                 .label(name)
                 .legend(move |(x, y)| {

@@ -941,6 +941,9 @@ impl VectorStore {
             dropped: tally.dropped,
             under_replicated,
             lost,
+            copies: self.config.replication,
+            // Sorted by serial: each vector's copies sit side by side.
+            vectors_moved: last_moved.chunk_by(|a, b| a.serial == b.serial).count(),
         };
         self.last_moved = last_moved;
         self.history.push(movement.clone());

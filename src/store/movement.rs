@@ -95,6 +95,11 @@ pub struct Movement {
     pub under_replicated: usize,
     /// Vectors whose every copy was on a failed node: gone, and reported here.
     pub lost: usize,
+    /// Copies kept of each vector after the change (the replication factor).
+    pub copies: usize,
+    /// Vectors that got a new holder (received at least one copy). With one
+    /// copy per vector it equals `moved`; with more, `moved` counts copies.
+    pub vectors_moved: usize,
 }
 
 impl Movement {
@@ -110,10 +115,35 @@ impl Movement {
         self.moved as f64 / self.total.max(1) as f64
     }
 
-    /// The fraction an ideal placement would move: a joining node should take
-    /// `1/n` of the vectors (`n` counting it), a leaving node's share `1/n` (`n`
-    /// counting it) should move, and nothing else. `None` for rebuilds and
-    /// reshapes, which have no such ideal.
+    /// The fraction of the vectors that got a new holder (0 for an empty store).
+    ///
+    /// ```
+    /// use elastic_vdb::{StoreConfig, VectorStore};
+    ///
+    /// let mut db = VectorStore::new(StoreConfig { replication: 2, ..Default::default() })?;
+    /// db.add_vectors(1000)?;
+    /// db.add_node("a")?;
+    /// db.add_node("b")?;
+    /// let joined = db.add_node("c")?.movement;
+    /// assert_eq!(joined.vectors_moved_fraction(), joined.vectors_moved as f64 / 1000.0);
+    /// // A join: one copy sent to the newcomer per vector it now holds, ideally 2 of 3.
+    /// assert_eq!(joined.moved, joined.vectors_moved);
+    /// assert_eq!(joined.ideal_fraction(), Some(2.0 / 3.0));
+    /// assert!(joined.status_line().starts_with("Added node | "));
+    /// assert!(joined.status_line().contains("of vectors got a new holder (ideal 66.7%)"));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn vectors_moved_fraction(&self) -> f64 {
+        self.vectors_moved as f64 / self.total.max(1) as f64
+    }
+
+    /// The fraction an ideal placement would move, in copies sent per vector
+    /// (with one copy, the fraction of vectors): a joining node should end up
+    /// holding `R/n` of the vectors (`n` counting it, `R` copies each, at
+    /// most all of them), each received as one copy, and a leaving node's
+    /// `R/n` should be copied elsewhere, and nothing else. `None` for
+    /// rebuilds, reshapes and crashes, which have no such ideal.
     ///
     /// ```
     /// let mut db = elastic_vdb::VectorStore::default();
@@ -124,14 +154,19 @@ impl Movement {
     /// ```
     #[must_use]
     pub fn ideal_fraction(&self) -> Option<f64> {
+        let share = |nodes: usize| self.copies.clamp(1, nodes.max(1)) as f64 / nodes.max(1) as f64;
         match self.action {
-            Action::AddNode(_) => Some(1.0 / self.nodes_after.max(1) as f64),
-            Action::RemoveNode(_) => Some(1.0 / self.nodes_before.max(1) as f64),
+            Action::AddNode(_) => Some(share(self.nodes_after)),
+            Action::RemoveNode(_) => Some(share(self.nodes_before)),
             _ => None,
         }
     }
 
     /// The status line the tutorial prints, e.g. `Added node | moved=0.273 (~27.3%)`.
+    /// With two or more copies per vector, where copies sent and vectors
+    /// moved differ, it gives both, each with its ideal where there is one:
+    /// `Added node | 48.8% of vectors got a new holder (ideal 50.0%) | 2925
+    /// copies sent (ideal 3000)`.
     ///
     /// ```
     /// let mut db = elastic_vdb::VectorStore::default();
@@ -154,7 +189,21 @@ impl Movement {
             Action::SetReplication(copies) => format!("Replication set to {copies}"),
         };
         let fraction = self.fraction();
-        let mut line = format!("{what} | moved={fraction:.3} (~{:.1}%)", fraction * 100.0);
+        let mut line = if self.copies <= 1 {
+            format!("{what} | moved={fraction:.3} (~{:.1}%)", fraction * 100.0)
+        } else {
+            let ideal = self.ideal_fraction();
+            format!(
+                "{what} | {:.1}% of vectors got a new holder{} | {} copies sent{}",
+                self.vectors_moved_fraction() * 100.0,
+                ideal.map_or(String::new(), |f| format!(" (ideal {:.1}%)", f * 100.0)),
+                self.moved,
+                ideal.map_or(String::new(), |f| format!(
+                    " (ideal {:.0})",
+                    f * self.total as f64
+                )),
+            )
+        };
         if matches!(self.action, Action::FailNode(_) | Action::FailNodes(_)) {
             line.push_str(&format!(
                 " | under-replicated={} lost={}",
