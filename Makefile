@@ -30,13 +30,25 @@ export EVCXR_CONFIG_DIR := $(CACHE)/evcxr-config
 export XDG_CACHE_HOME := $(CACHE)
 export XDG_CONFIG_HOME := $(CACHE)/config
 
-.PHONY: notebook test check rust-test kernel-test notebook-test browser-test kernel bench fuzz mutants measure-cells notebooks-refresh clean-tools
+.PHONY: notebook restore grade test check rust-test kernel-test notebook-test browser-test kernel bench fuzz mutants measure-cells notebooks-refresh clean-tools
 
-## notebook: install what is missing, then start JupyterLab on notebooks/ (prints the URL)
+## notebook: install what is missing, then start JupyterLab on your own copies of the notebooks in workbook/ (prints the URL)
 notebook: kernel
-	@echo "Starting JupyterLab on notebooks/ -- open the http://127.0.0.1:8888/lab?token=... URL printed below."
-	$(VENV)/bin/jupyter lab --no-browser $(ALLOW_ROOT) --ip 127.0.0.1 --notebook-dir "$(ROOT)/notebooks" \
+	$(PYTHON) kernel/workbook.py make
+	@echo "Starting JupyterLab on workbook/ (your copies; notebooks/ stays as committed) -- open the http://127.0.0.1:8888/lab?token=... URL printed below."
+	$(VENV)/bin/jupyter lab --no-browser $(ALLOW_ROOT) --ip 127.0.0.1 --notebook-dir "$(ROOT)/workbook" \
 		--config "$(ROOT)/kernel/jupyter_server_config.py"
+
+## restore: fresh copies of the notebooks in workbook/; yours move to workbook/saved-<time>/
+restore: $(VENV)/.installed
+	$(PYTHON) kernel/workbook.py restore
+
+## grade: run students' copies of the notebooks (WORK=a folder or files) and print a score per exercise, e.g. make grade WORK=~/marking CSV=scores.csv
+WORK ?=
+CSV ?=
+grade: kernel
+	@test -n "$(WORK)" || { echo "say which copies: make grade WORK=folder-or-notebooks"; exit 2; }
+	$(PYTHON) kernel/grade.py -v $(WORK) $(if $(CSV),--csv $(CSV),)
 
 ## test: Rust checks and tests, the kernel's template and launcher, every notebook through the real kernel, then JupyterLab in Chromium
 test: check kernel-test notebook-test browser-test
@@ -52,7 +64,9 @@ kernel-test: kernel
 	$(PYTHON) tests/notebooks/kernel_test.py
 
 notebook-test: kernel
+	$(PYTHON) tests/notebooks/workbook_test.py
 	$(PYTHON) tests/notebooks/run_notebooks.py
+	$(PYTHON) tests/notebooks/grade_test.py
 
 browser-test: kernel tests/browser/node_modules/.installed
 	@command -v chromium >/dev/null || { echo "chromium is missing: apt-get install -y chromium (or see .ci/run)"; exit 1; }

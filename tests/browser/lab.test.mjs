@@ -5,6 +5,8 @@
 //    cells that add, remove or rebuild) a ring picture is visible and decoded.
 // 2. Open the committed notebook without running it (JupyterLab treats it as
 //    untrusted, which hides raw SVG) and check that the rings still show.
+// 3. Every link in every notebook leads to a file Lab serves, and clicking
+//    notebook 01's Contents link opens the contents page.
 //
 // Both run on a copy of the notebooks in a scratch folder, so that Lab never
 // saves into the committed files. Screenshots go to target/screenshots/.
@@ -12,7 +14,7 @@
 //   node tests/browser/lab.test.mjs   (run by `make test`, which sets the environment)
 
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,14 +96,34 @@ async function startLab(dir, notebooks, settings) {
   throw new Error(`JupyterLab did not start:\n${log}`);
 }
 
-// The ring cells are the ones whose code changes the cluster or draws it.
-const ringCell = /add_node\(|remove_node\(|rebuild\(|ring_view\(\)/;
+// The picture cells are the ones tagged expect-image (run_notebooks.py checks
+// the same tag): the ring after every change, and the bar chart.
 const committed = JSON.parse(readFileSync(join(root, 'notebooks', notebook), 'utf8'));
 const codeCells = committed.cells.filter((cell) => cell.cell_type === 'code');
-const expectedRings = codeCells.filter((cell) => ringCell.test([].concat(cell.source).join(''))).length;
+const isPicture = (cell) => (cell.metadata.tags || []).includes('expect-image');
+const expectedRings = codeCells.filter(isPicture).length;
+
+// Every relative link in the markdown of every notebook, with its notebook.
+function notebookLinks() {
+  const links = [];
+  for (const name of readdirSync(join(root, 'notebooks')).filter((n) => n.endsWith('.ipynb')).sort()) {
+    const cells = JSON.parse(readFileSync(join(root, 'notebooks', name), 'utf8')).cells;
+    for (const cell of cells.filter((c) => c.cell_type === 'markdown')) {
+      for (const match of [].concat(cell.source).join('').matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (!/^[a-z]+:/.test(match[1])) links.push({ name, target: match[1] });
+      }
+    }
+  }
+  return links;
+}
 
 async function openNotebook(context, base, token) {
   const page = await context.newPage();
+  // JupyterLab's own errors (a failed render, a command that threw) go to the log.
+  page.on('pageerror', (error) => console.log(`  page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.log(`  console error: ${message.text().slice(0, 300)}`);
+  });
   await page.goto(`${base}/lab/tree/${notebook}?token=${token}&reset`);
   const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
   // Loaded when every code cell of the file shows its code.
@@ -117,9 +139,9 @@ async function ringImages(panel) {
   const count = await cells.count();
   const results = [];
   for (let index = 0; index < count; index += 1) {
+    if (!isPicture(codeCells[index])) continue;
     const cell = cells.nth(index);
     const code = await cell.locator('.jp-InputArea .cm-content').innerText();
-    if (!ringCell.test(code)) continue;
     const image = cell.locator('.jp-OutputArea img[src^="data:image/svg+xml;base64,"]');
     const shown = (await image.count()) > 0 && await image.first().evaluate(
       (img) => img.complete && img.naturalWidth > 0 && img.getBoundingClientRect().height > 100);
@@ -148,6 +170,16 @@ try {
       `committed notebook shows ${rings.length} ring cells (the file has ${expectedRings})`);
     for (const ring of rings) check(ring.shown, `ring shows, untrusted: ${ring.code}`);
     await page.screenshot({ path: join(shots, 'lab-untrusted.png'), fullPage: false });
+
+    const links = notebookLinks();
+    const broken = [];
+    for (const { name, target } of links) {
+      const path = target.split('#')[0];
+      const response = await fetch(`${server.base}/api/contents/${encodeURI(path)}?content=0&token=${server.token}`);
+      if (!response.ok) broken.push(`${name} -> ${target} (${response.status})`);
+    }
+    check(links.length >= 20 && broken.length === 0,
+      `all ${links.length} links in the notebooks lead to a file Lab serves${broken.length ? `: broken ${broken.join(', ')}` : ''}`);
     await page.close();
   }
 
@@ -170,7 +202,11 @@ try {
       const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
       const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map((p) => p.textContent);
       return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p));
-    }, null, { timeout: 900_000, polling: 1000 });
+    }, null, { timeout: Number(process.env.RUN_ALL_TIMEOUT_MS || 900_000), polling: 1000 }).catch(async (error) => {
+      const prompts = await panel.locator('.jp-CodeCell .jp-InputPrompt').allInnerTexts();
+      console.log(`  prompts when Run All stopped: ${prompts.join(' ')}`);
+      throw error;
+    });
     console.log(`  run all took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const rings = await ringImages(panel);
@@ -179,11 +215,34 @@ try {
       check(ring.shown, `ring shows after: ${ring.code}`);
       await ring.cell.screenshot({ path: join(shots, `lab-ring-${String(index).padStart(2, '0')}.png`) });
     }
-    const errors = await panel.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').allInnerTexts();
-    check(errors.every((text) => !text.includes('panicked at')), 'no cell panicked');
+    // Standard error per cell; the cell tagged expect-panic shows what a panic looks like.
+    const errors = [];
+    const shownPanics = [];
+    const cells = panel.locator('.jp-CodeCell');
+    for (let index = 0; index < codeCells.length; index += 1) {
+      const texts = await cells.nth(index)
+        .locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').allInnerTexts();
+      const panics = (codeCells[index].metadata.tags || []).includes('expect-panic');
+      (panics ? shownPanics : errors).push(...texts);
+    }
+    check(errors.every((text) => !text.includes('panicked at')), 'no cell panicked but the one that shows a panic');
     check(errors.length === 0, `no error output (${errors.length}: ${errors.join(' | ').slice(0, 300)})`);
+    const panic = shownPanics.join('\n');
+    check(/panicked at this cell/.test(panic) && !/backtrace/.test(panic) && panic.trim().split('\n').length <= 3,
+      `the panic shows in two short lines, without a backtrace: ${JSON.stringify(panic.slice(0, 300))}`);
     check(/Handing out spare rust kernel/.test(server.log()), 'a notebook got the server\'s warm spare kernel');
     await page.screenshot({ path: join(shots, 'lab-live.png'), fullPage: false });
+    await page.close();
+  }
+
+  console.log('links: Contents opens the contents page');
+  {
+    // Last in Lab: the page it opens stays in the workspace.
+    const { page, panel } = await openNotebook(context, server.base, server.token);
+    await panel.locator('.jp-RenderedMarkdown a:text-is("Contents")').first().click();
+    const contents = page.locator('.lm-TabBar-tab .lm-TabBar-tabLabel:text-is("README.md")');
+    await contents.first().waitFor({ timeout: 30_000 }).catch(() => {});
+    check(await contents.count() > 0, 'clicking Contents in notebook 01 opens the contents page');
     await page.close();
   }
 
