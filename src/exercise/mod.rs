@@ -27,7 +27,7 @@ mod failure;
 mod tutorial;
 
 pub use balance::check_cv;
-pub use failure::{check_crash_one, check_crash_two, check_two_crashes};
+pub use failure::{check_crash_one, check_crash_two, check_two_crashes, pair_losses};
 pub use tutorial::{
     catch_up_01, check_join, check_leave, check_lookup, check_modulo, check_rebuild,
     modulo_moved_percent,
