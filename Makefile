@@ -30,7 +30,7 @@ export EVCXR_CONFIG_DIR := $(CACHE)/evcxr-config
 export XDG_CACHE_HOME := $(CACHE)
 export XDG_CONFIG_HOME := $(CACHE)/config
 
-.PHONY: notebook restore grade test check rust-test kernel-test notebook-test browser-test kernel bench fuzz mutants measure-cells notebooks-refresh clean-tools
+.PHONY: notebook restore grade slides test check rust-test kernel-test notebook-test browser-test kernel bench fuzz mutants measure-cells notebooks-refresh clean-tools
 
 ## notebook: install what is missing, then start JupyterLab on your own copies of the notebooks in workbook/ (prints the URL)
 notebook: kernel
@@ -68,9 +68,13 @@ notebook-test: kernel
 	$(PYTHON) tests/notebooks/run_notebooks.py
 	$(PYTHON) tests/notebooks/grade_test.py
 
-browser-test: kernel tests/browser/node_modules/.installed
+browser-test: kernel slides
 	@command -v chromium >/dev/null || { echo "chromium is missing: apt-get install -y chromium (or see .ci/run)"; exit 1; }
 	node tests/browser/lab.test.mjs
+
+## slides: notebook 01 as a reveal.js slide deck from its committed outputs, in target/slides/ (no kernel, no network needed to show it)
+slides: $(VENV)/.installed tests/browser/node_modules/.installed
+	$(PYTHON) kernel/slides.py
 
 ## notebooks-refresh: re-execute the notebooks and save their outputs (after changing the library or a notebook)
 notebooks-refresh: kernel

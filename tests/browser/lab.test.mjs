@@ -7,6 +7,8 @@
 //    untrusted, which hides raw SVG) and check that the rings still show.
 // 3. Every link in every notebook leads to a file Lab serves, and clicking
 //    notebook 01's Contents link opens the contents page.
+// 4. The slide deck of notebook 01 (make slides) shows each ring picture on
+//    its slide, from files only (no kernel, no network).
 //
 // Both run on a copy of the notebooks in a scratch folder, so that Lab never
 // saves into the committed files. Screenshots go to target/screenshots/.
@@ -243,6 +245,42 @@ try {
     const contents = page.locator('.lm-TabBar-tab .lm-TabBar-tabLabel:text-is("README.md")');
     await contents.first().waitFor({ timeout: 30_000 }).catch(() => {});
     check(await contents.count() > 0, 'clicking Contents in notebook 01 opens the contents page');
+    await page.close();
+  }
+
+  console.log('slides: every ring of notebook 01 shows in the reveal.js deck (make slides), without a kernel');
+  {
+    const deck = join(root, 'target', 'slides', '01-elastic-ring-tutorial.slides.html');
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.log(`  page error: ${error.message}`));
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`file://${deck}`);
+    await page.locator('.reveal.ready').waitFor({ timeout: 30_000 });
+    // Where each picture sits: its horizontal slide and, inside it, its vertical one.
+    const places = await page.evaluate(() => [...document.querySelectorAll('.reveal .slides img[src^="data:image/svg+xml"]')]
+      .map((img) => {
+        const sections = [];
+        for (let node = img.parentElement; node; node = node.parentElement) {
+          if (node.tagName === 'SECTION') sections.unshift(node);
+        }
+        const h = [...sections[0].parentElement.children].indexOf(sections[0]);
+        const v = sections.length > 1 ? [...sections[1].parentElement.children].indexOf(sections[1]) : 0;
+        return { h, v };
+      }));
+    check(places.length === expectedRings, `the deck holds ${places.length} pictures (the notebook has ${expectedRings})`);
+    for (const [index, { h, v }] of places.entries()) {
+      await page.evaluate(([h, v]) => { window.location.hash = `#/${h}/${v}`; }, [h, v]);
+      await page.waitForTimeout(400);
+      const shown = await page.evaluate(() => [...document.querySelectorAll('.reveal .slides section.present img[src^="data:image/svg+xml"]')]
+        .some((img) => {
+          const box = img.getBoundingClientRect();
+          return img.complete && img.naturalWidth > 0 && box.height > 100 && box.top < window.innerHeight && box.bottom > 0;
+        }));
+      check(shown, `slide ${h}/${v} shows its picture`);
+      if (index === 0 || index === places.length - 1) {
+        await page.screenshot({ path: join(shots, `slides-${h}-${v}.png`) });
+      }
+    }
     await page.close();
   }
 
