@@ -185,8 +185,16 @@ fn a_timeline_animates_every_step_and_lays_them_out() {
     let strip = timeline.filmstrip();
     let grid = strip.to_svg();
     assert!(
-        grid.contains(r#"width="1140" height="594""#),
-        "3 columns x 2 rows"
+        grid.contains(r#"width="760" height="998""#),
+        "four steps: 2 columns x 2 rows of 380 x 436 rings, each with a caption of 63"
+    );
+    // The rings only (their legends would be unreadable), and a colour key
+    // in the caption instead.
+    assert!(grid.contains(r#"viewBox="0 0 470 540""#));
+    assert_eq!(
+        grid.matches(">nodeA</text>").count(),
+        3,
+        "a key entry for nodeA in the last three steps"
     );
     for caption in [
         "1. start",
@@ -319,4 +327,36 @@ fn absurd_values_and_sizes_draw_promptly_within_bounds() {
         .find(|(name, _)| name == "bars 0e0 1e0 log false")
         .unwrap();
     assert!(!plain.1.contains("drawn at the edge"));
+}
+
+/// Found by a teacher's read: at 640 virtual nodes (what notebook 01 invites
+/// students to try) one tick per point made the ring nearly black. Ticks are
+/// drawn in full up to 500 points, short and faint up to 1,500, and not at
+/// all above, each time said in the legend.
+#[test]
+fn ticks_thin_out_as_points_grow_and_the_legend_says_so() {
+    let ticks = |vnodes: u32| {
+        let mut db = VectorStore::new(StoreConfig {
+            vnodes,
+            ..StoreConfig::default()
+        })
+        .unwrap();
+        db.add_vectors(300).unwrap();
+        for node in ["nodeA", "nodeC", "nodeD"] {
+            db.add_node(node).unwrap();
+        }
+        db.ring_view().to_svg()
+    };
+    let full = ticks(160);
+    assert!(full.contains(r#"stroke-opacity="0.3" stroke-width="1""#));
+    assert!(!full.contains("ticks shortened") && !full.contains("ticks hidden"));
+    let short = ticks(300);
+    assert!(short.contains(r#"stroke-opacity="0.25" stroke-width="0.6""#));
+    assert!(short.contains("ticks shortened: 900 points"));
+    let none = ticks(640);
+    assert!(
+        !none.contains("stroke-width=\"0.6\"")
+            && !none.contains(r#"stroke-opacity="0.3" stroke-width="1""#)
+    );
+    assert!(none.contains("ticks hidden: 1,920 points"));
 }

@@ -6,11 +6,13 @@ use plotters::prelude::*;
 use super::{clamped_note, drawn, print_evcxr_blocks, side, svg_document};
 
 /// Colours of the series, in order (the reference lines are black).
+/// Okabe-Ito hues (blue, orange, bluish green, vermillion), as the rings use:
+/// apart for the common forms of colour blindness.
 const SERIES_COLORS: [RGBColor; 4] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
 ];
 
 /// Bars in groups (one group per label, one bar per series) with dashed

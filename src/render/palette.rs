@@ -6,22 +6,22 @@ use plotters::style::RGBColor;
 
 use crate::hash::position;
 
-/// A qualitative palette: eight hues far enough apart to tell arcs apart
-/// at a glance (no two blues, no two yellows), all readable on white.
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(188, 189, 34),
+/// The Okabe-Ito palette without its black (black is the ticks' and the
+/// text's colour): seven hues chosen to stay apart for the common forms of
+/// colour blindness, and readable on white.
+const PALETTE: [RGBColor; 7] = [
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(240, 228, 66),  // yellow
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(204, 121, 167), // reddish purple
 ];
 
 /// A colour for every node, stable for a node id: each id hashes to a
 /// palette entry, and when two nodes of the same picture hash to the same
-/// entry the later one (by id) takes the next free entry. Beyond 8 nodes
+/// entry the later one (by id) takes the next free entry. Beyond 7 nodes
 /// colours repeat.
 ///
 /// ```

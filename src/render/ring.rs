@@ -15,9 +15,16 @@ use crate::store::{Flow, VectorStore};
 /// only lower it.
 pub const VIEW_SAMPLE_CAP: usize = 20_000;
 
-/// Above this many ring points, ticks are not drawn (they would merge into
-/// a solid band and weigh down the file).
-const MAX_TICKS: usize = 4_000;
+/// Up to this many ring points, a tick crosses the circle at each one;
+/// above it, ticks are drawn short and faint outside the circle, so that
+/// the arcs' colours stay readable (480 points, 01's rebuild to 160, are
+/// drawn in full).
+const FULL_TICKS: usize = 500;
+
+/// Above this many ring points, ticks are not drawn: on the default
+/// picture they would sit less than a pixel apart, a solid band hiding the
+/// arcs (1,920 points, 01's rebuild to 640, are hidden, and the legend says so).
+const MAX_TICKS: usize = 1_500;
 
 /// Colour of vectors that no node holds.
 const UNASSIGNED_GREY: RGBColor = RGBColor(150, 150, 150);
@@ -156,6 +163,48 @@ impl RingView {
     #[must_use]
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
+    }
+
+    /// Each node of the picture with its colour, sorted by id: a key for a
+    /// caption when the legend is left out (the filmstrip).
+    pub(crate) fn node_key(&self) -> Vec<(String, RGBColor)> {
+        node_colors(self.ring.nodes())
+            .into_iter()
+            .map(|(id, color)| (id.to_owned(), color))
+            .collect()
+    }
+
+    /// The same picture without the vectors the last change moved (and
+    /// without their flows in the legend): the state itself, as the first
+    /// frame of a [`crate::Timeline`] shows it.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(100)?;
+    /// db.add_node("a")?;
+    /// assert!(db.ring_view().to_svg().contains("moved in the last change"));
+    /// assert!(!db.ring_view().without_moves().to_svg().contains("moved in the last change"));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn without_moves(mut self) -> RingView {
+        self.moved.clear();
+        self.flows.clear();
+        self
+    }
+
+    /// The same picture with another status line, such as "start" for the
+    /// first frame of a [`crate::Timeline`] (a view of a store otherwise
+    /// carries the status of the store's last change).
+    ///
+    /// ```
+    /// let view = elastic_vdb::VectorStore::default().ring_view().with_status("start");
+    /// assert_eq!(view.status(), Some("start"));
+    /// ```
+    #[must_use]
+    pub fn with_status(mut self, status: impl Into<String>) -> RingView {
+        self.status = Some(status.into());
+        self
     }
 
     /// A few lines of text that say what the picture shows.
@@ -300,13 +349,28 @@ impl RingView {
         if self.options.show_ticks && self.ring.point_count() <= MAX_TICKS {
             // One path for all ticks: a polyline element per tick would
             // weigh about 100 bytes each.
-            layers.push_str(
-                r##"<path fill="none" stroke="#000000" stroke-opacity="0.3" stroke-width="1" d=""##,
+            let full = self.ring.point_count() <= FULL_TICKS;
+            let (inner, outer, style) = if full {
+                (
+                    radius - 9.0,
+                    radius + 9.0,
+                    r##"stroke-opacity="0.3" stroke-width="1""##,
+                )
+            } else {
+                (
+                    radius + 4.0,
+                    radius + 9.0,
+                    r##"stroke-opacity="0.25" stroke-width="0.6""##,
+                )
+            };
+            let _ = write!(
+                layers,
+                r##"<path fill="none" stroke="#000000" {style} d=""##
             );
             for point in self.ring.points() {
                 let angle = angle_of(point.position);
-                let (x0, y0) = geometry.at(angle, radius - 9.0);
-                let (x1, y1) = geometry.at(angle, radius + 9.0);
+                let (x0, y0) = geometry.at(angle, inner);
+                let (x1, y1) = geometry.at(angle, outer);
                 let _ = write!(layers, "M{x0} {y0}L{x1} {y1}");
             }
             layers.push_str("\"/>");
@@ -545,11 +609,13 @@ impl RingView {
                 .map_err(error)?;
             y += 20;
         }
-        if self.options.show_ticks && self.ring.point_count() > MAX_TICKS {
-            let note = format!(
-                "ticks hidden: {} points",
-                thousands(self.ring.point_count())
-            );
+        let points = self.ring.point_count();
+        if self.options.show_ticks && points > FULL_TICKS {
+            let note = if points > MAX_TICKS {
+                format!("ticks hidden: {} points", thousands(points))
+            } else {
+                format!("ticks shortened: {} points", thousands(points))
+            };
             root.draw(&Text::new(note, (left, y), small))
                 .map_err(error)?;
         }

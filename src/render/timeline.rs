@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{RenderOptions, RingView, escape_xml, print_evcxr_blocks};
+use super::{RenderOptions, RingView, escape_xml, print_evcxr_blocks, rgb_hex};
 
 /// The ring after each of several changes. Shown in a notebook it plays the
 /// steps in turn (an SVG animated with SMIL, inside a data-URI `<img>`: the
@@ -148,18 +148,19 @@ impl Timeline {
         svg
     }
 
-    /// The steps side by side, `columns` to a row, each captioned with its
-    /// status line.
+    /// The steps side by side, `columns` to a row (two for up to four
+    /// steps, so that four make a 2 x 2 grid; three otherwise), each
+    /// captioned with its status line.
     ///
     /// ```
     /// let strip = elastic_vdb::Timeline::new().filmstrip();
-    /// assert_eq!(strip.columns, 3);
+    /// assert_eq!(strip.columns, 2);
     /// ```
     #[must_use]
     pub fn filmstrip(&self) -> Filmstrip {
         Filmstrip {
             timeline: self.clone(),
-            columns: 3,
+            columns: if self.len() <= 4 { 2 } else { 3 },
         }
     }
 
@@ -204,10 +205,25 @@ impl Filmstrip {
             show_ticks: false,
             ..self.timeline.frame_options()
         };
-        let (frame_width, frame_height) = (options.width, options.height);
+        let frame_height = options.height;
+        // Only the ring's part of each frame (the default picture's ring,
+        // with the moved vectors around it, lies within x < 470): the
+        // legend would be unreadable at this size, so the caption carries
+        // the status and a key of the node colours instead.
+        let ring_width = 470u32.min(options.width);
         let columns = self.columns.max(1);
         let rows = self.timeline.len().div_ceil(columns).max(1);
-        let (cell_width, cell_height, caption) = (380u32, 257u32, 40u32);
+        let cell_width = 380u32;
+        let cell_height = cell_width * frame_height / ring_width;
+        let figure_lines = |step: usize| {
+            let status = self.timeline.frames[step].status().unwrap_or("start");
+            status.split(" | ").count().saturating_sub(1) as u32
+        };
+        let most_lines = (0..self.timeline.len())
+            .map(figure_lines)
+            .max()
+            .unwrap_or(0);
+        let caption = 26 + 15 * most_lines + 22;
         let width = cell_width * columns as u32;
         let height = (cell_height + caption) * rows as u32;
         let mut svg = format!(
@@ -216,18 +232,45 @@ impl Filmstrip {
         for (step, body) in self.timeline.frame_bodies(&options).into_iter().enumerate() {
             let x = (step % columns) as u32 * cell_width;
             let y = (step / columns) as u32 * (cell_height + caption);
-            let status = self.timeline.frames[step].status().unwrap_or("start");
-            // "Added node | moved=..." reads best as a heading and its figures.
-            let (heading, figures) = status.split_once(" | ").unwrap_or((status, ""));
+            let frame = &self.timeline.frames[step];
+            let status = frame.status().unwrap_or("start");
+            // "Added node | 48.8% of ... | 2925 copies sent" reads best as a
+            // heading and its figures, one to a line.
+            let mut parts = status.split(" | ");
+            let heading = parts.next().unwrap_or(status);
             let _ = write!(
                 svg,
-                r##"<svg x="{x}" y="{y}" width="{cell_width}" height="{cell_height}" viewBox="0 0 {frame_width} {frame_height}">{body}</svg><text x="{}" y="{}" font-family="sans-serif" font-size="13" fill="#222"><tspan font-weight="bold">{}. {}</tspan><tspan x="{}" dy="16" font-size="11">{}</tspan></text><rect x="{x}" y="{y}" width="{cell_width}" height="{}" fill="none" stroke="#ddd"/>"##,
+                r##"<svg x="{x}" y="{y}" width="{cell_width}" height="{cell_height}" viewBox="0 0 {ring_width} {frame_height}">{body}</svg><text x="{}" y="{}" font-family="sans-serif" font-size="14" fill="#222"><tspan font-weight="bold">{}. {}</tspan>"##,
                 x + 8,
-                y + cell_height + 14,
+                y + cell_height + 16,
                 step + 1,
                 escape_xml(heading),
-                x + 8,
-                escape_xml(figures),
+            );
+            for part in parts {
+                let _ = write!(
+                    svg,
+                    r##"<tspan x="{}" dy="15" font-size="12">{}</tspan>"##,
+                    x + 8,
+                    escape_xml(part)
+                );
+            }
+            svg.push_str("</text>");
+            let mut key_x = x + 8;
+            let key_y = y + cell_height + caption - 14;
+            for (id, color) in frame.node_key() {
+                let _ = write!(
+                    svg,
+                    r##"<rect x="{key_x}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{key_y}" font-family="sans-serif" font-size="12" fill="#222">{}</text>"##,
+                    key_y - 9,
+                    rgb_hex(color),
+                    key_x + 14,
+                    escape_xml(&id)
+                );
+                key_x += 20 + 7 * id.chars().count() as u32;
+            }
+            let _ = write!(
+                svg,
+                r##"<rect x="{x}" y="{y}" width="{cell_width}" height="{}" fill="none" stroke="#ddd"/>"##,
                 cell_height + caption
             );
         }
