@@ -12,16 +12,20 @@ mod chart;
 mod history;
 mod notebook;
 mod palette;
+mod play;
 mod ring;
 mod timeline;
+mod trace;
 
 pub use bars::DistributionView;
 pub use chart::{CurveView, GroupedBarsView, Series, SeriesStyle};
 pub use history::HistoryView;
 pub use notebook::{ShowDebug, short_panics};
 pub use palette::{node_colors, rgb_hex};
+pub use play::Play;
 pub use ring::{RingView, VIEW_SAMPLE_CAP};
 pub use timeline::{Filmstrip, Timeline};
+pub use trace::{KeyTrace, TraceRole, TraceStep};
 
 use base64::Engine;
 

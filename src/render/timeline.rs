@@ -164,9 +164,16 @@ impl Timeline {
         }
     }
 
-    /// Shows the animation in an evcxr notebook cell.
-    pub fn evcxr_display(&self) {
-        let summary: Vec<String> = self
+    /// Each step's status line, a step a line.
+    ///
+    /// ```
+    /// let mut timeline = elastic_vdb::Timeline::new();
+    /// timeline.push(elastic_vdb::VectorStore::default().ring_view());
+    /// assert_eq!(timeline.summary(), "step 1: start");
+    /// ```
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let lines: Vec<String> = self
             .frames
             .iter()
             .enumerate()
@@ -174,8 +181,13 @@ impl Timeline {
                 format!("step {}: {}", step + 1, frame.status().unwrap_or("start"))
             })
             .collect();
+        lines.join("\n")
+    }
+
+    /// Shows the animation in an evcxr notebook cell.
+    pub fn evcxr_display(&self) {
         print_evcxr_blocks(
-            &summary.join("\n"),
+            &self.summary(),
             &format!("{} ring steps, animated", self.frames.len()),
             &self.to_animated_svg(),
         );

@@ -162,6 +162,70 @@ impl Movement {
         }
     }
 
+    /// What the change teaches, in one sentence: what share moved against
+    /// the ideal, and where it went (for a join, whether all of it went to
+    /// the newcomer; for a departure, whether all of it came from the node
+    /// that left).
+    ///
+    /// ```
+    /// let db = elastic_vdb::exercise::catch_up_01("-nodeB")?;
+    /// let lessons: Vec<String> = db.history().iter().map(|m| m.lesson()).collect();
+    /// assert_eq!(lessons[3], "nodeD joined: 27.3% of the vectors moved (ideal 25.0%), all of them onto nodeD");
+    /// assert_eq!(lessons[4], "nodeB left: 24.4% of the vectors moved (ideal 25.0%), all of them from nodeB, to 3 nodes");
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn lesson(&self) -> String {
+        let share = format!("{:.1}% of the vectors moved", self.fraction() * 100.0);
+        let ideal = self.ideal_fraction().map_or(String::new(), |ideal| {
+            format!(" (ideal {:.1}%)", ideal * 100.0)
+        });
+        let count = |keep: &dyn Fn(&Flow) -> bool| {
+            self.flows
+                .iter()
+                .filter(|flow| keep(flow))
+                .map(|flow| flow.count)
+                .sum::<usize>()
+        };
+        match &self.action {
+            Action::AddNode(id) => {
+                let onto = count(&|flow| flow.to.as_deref() == Some(id.as_str()));
+                let whither = if onto == self.moved {
+                    format!("all of them onto {id}")
+                } else {
+                    format!("{onto} of them onto {id}, {} elsewhere", self.moved - onto)
+                };
+                format!("{id} joined: {share}{ideal}, {whither}")
+            }
+            Action::RemoveNode(id) => {
+                let from = count(&|flow| flow.from.as_deref() == Some(id.as_str()));
+                let receivers: std::collections::BTreeSet<_> = self
+                    .flows
+                    .iter()
+                    .filter_map(|flow| flow.to.as_deref())
+                    .collect();
+                let whence = if from == self.moved {
+                    format!("all of them from {id}")
+                } else {
+                    format!(
+                        "{from} of them from {id}, {} from other nodes",
+                        self.moved - from
+                    )
+                };
+                format!(
+                    "{id} left: {share}{ideal}, {whence}, to {} nodes",
+                    receivers.len()
+                )
+            }
+            Action::Rebuild(vnodes) => {
+                format!(
+                    "rebuilt at {vnodes} vnodes per node: {share}, with no node joining or leaving"
+                )
+            }
+            _ => self.status_line(),
+        }
+    }
+
     /// The status line the tutorial prints, e.g. `Added node | moved=0.273 (~27.3%)`.
     /// With two or more copies per vector, where copies sent and vectors
     /// moved differ, it gives both, each with its ideal where there is one:
