@@ -6,7 +6,7 @@ use super::{Verdict, last_change, prediction, without_panicking};
 use crate::Error;
 use crate::hash::key_position;
 use crate::render::thousands;
-use crate::store::{Action, VectorStore, vector_id};
+use crate::store::{Action, Movement, VectorStore, vector_id};
 
 /// The percentage of the vectors `vec_000000` onwards, `keys` of them,
 /// whose node changes when modulo placement (`position mod n`) goes from
@@ -62,24 +62,19 @@ pub fn check_modulo(guess_percent: f64) -> Verdict {
 /// ```
 #[must_use]
 pub fn check_join(guess_percent: f64, db: &VectorStore) -> Verdict {
-    let movement = match last_change("01.join", db, "join", |a| matches!(a, Action::AddNode(_))) {
-        Ok(movement) => movement,
-        Err(verdict) => return verdict,
-    };
-    let n = movement.nodes_after;
-    prediction(
+    moved_share(
         "01.join",
         guess_percent,
-        movement.fraction() * 100.0,
-        &format!(
-            "{} of {} vectors",
-            thousands(movement.moved),
-            thousands(movement.total)
-        ),
-        &format!(
-            "after the join there are {n} nodes; a fair split gives the newcomer 1/{n} of the vectors, \
+        db,
+        "join",
+        |a| matches!(a, Action::AddNode(_)),
+        |m| {
+            let n = m.nodes_after;
+            format!(
+                "after the join there are {n} nodes; a fair split gives the newcomer 1/{n} of the vectors, \
              and only what it receives moves."
-        ),
+            )
+        },
     )
 }
 
@@ -97,22 +92,16 @@ pub fn check_join(guess_percent: f64, db: &VectorStore) -> Verdict {
 /// ```
 #[must_use]
 pub fn check_leave(guess_percent: f64, db: &VectorStore) -> Verdict {
-    let movement = match last_change("01.leave", db, "departure", |a| {
-        matches!(a, Action::RemoveNode(_))
-    }) {
-        Ok(movement) => movement,
-        Err(verdict) => return verdict,
-    };
-    prediction(
+    moved_share(
         "01.leave",
         guess_percent,
-        movement.fraction() * 100.0,
-        &format!(
-            "{} of {} vectors",
-            thousands(movement.moved),
-            thousands(movement.total)
-        ),
-        "only the leaving node's own vectors move: look up its count in the distribution before it left.",
+        db,
+        "departure",
+        |a| matches!(a, Action::RemoveNode(_)),
+        |_| {
+            "only the leaving node's own vectors move: look up its count in the distribution before it left."
+            .to_owned()
+        },
     )
 }
 
@@ -130,26 +119,46 @@ pub fn check_leave(guess_percent: f64, db: &VectorStore) -> Verdict {
 /// ```
 #[must_use]
 pub fn check_rebuild(guess_percent: f64, db: &VectorStore) -> Verdict {
-    let movement = match last_change("01.rebuild", db, "rebuild", |a| {
-        matches!(a, Action::Rebuild(_))
-    }) {
-        Ok(movement) => movement,
-        Err(verdict) => return verdict,
-    };
-    prediction(
+    moved_share(
         "01.rebuild",
         guess_percent,
-        movement.fraction() * 100.0,
-        &format!(
-            "{} of {} vectors",
-            thousands(movement.moved),
-            thousands(movement.total)
-        ),
-        "virtual node v of a node is hashed the same way at every count, so the points of the smaller \
+        db,
+        "rebuild",
+        |a| matches!(a, Action::Rebuild(_)),
+        |_| {
+            "virtual node v of a node is hashed the same way at every count, so the points of the smaller \
          count stay where they were. A vector moves only if the first point after it is one that came \
          (or went) and belongs to another node: going from 80 to 160, half the points are new, and two \
-         times in three a new point belongs to one of the other two nodes.",
+         times in three a new point belongs to one of the other two nodes."
+            .to_owned()
+        },
     )
+}
+
+/// A prediction of the share the store's last change moved, which must be
+/// of the kind `is_kind` accepts; the hint may use the change's report.
+fn moved_share(
+    exercise: &'static str,
+    guess_percent: f64,
+    db: &VectorStore,
+    kind: &str,
+    is_kind: fn(&Action) -> bool,
+    hint: impl Fn(&Movement) -> String,
+) -> Verdict {
+    match last_change(exercise, db, kind, is_kind) {
+        Ok(movement) => prediction(
+            exercise,
+            guess_percent,
+            movement.fraction() * 100.0,
+            &format!(
+                "{} of {} vectors",
+                thousands(movement.moved),
+                thousands(movement.total)
+            ),
+            &hint(movement),
+        ),
+        Err(verdict) => verdict,
+    }
 }
 
 /// 01.lookup: grades a student's owner lookup. `owner(points, position)`
