@@ -56,7 +56,7 @@ def grade(path, timeout=600):
     for every exercise of the repository's notebook of the same name."""
     original_path = NOTEBOOKS / path.name
     if not original_path.exists():
-        raise SystemExit(f"{path}: no notebook named {path.name} in {NOTEBOOKS}")
+        raise LookupError(f"{path}: skipped, no notebook of the course is named {path.name}")
     ids, checks = exercises_of(nbformat.read(original_path, as_version=4))
     copy = nbformat.read(path, as_version=4)
     for cell in copy.cells:
@@ -85,7 +85,8 @@ def grade(path, timeout=600):
 def copies(paths):
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            yield from sorted(p for p in path.rglob("*.ipynb")
+                          if ".ipynb_checkpoints" not in p.parts and not any(part.startswith("saved-") for part in p.parts))
         else:
             yield path
 
@@ -98,7 +99,11 @@ def main():
     args = parser.parse_args()
     rows = []
     for path in copies(args.paths):
-        results = grade(path)
+        try:
+            results = grade(path)
+        except LookupError as skipped:
+            print(skipped, flush=True)
+            continue
         rows.append((path, results))
         marks = "  ".join(f"{name} {score}" for name, (score, _) in results.items())
         total = sum(score for score, _ in results.values())
