@@ -192,7 +192,7 @@ def _staleness(toolchain, template):
 # Run by each kernel once the library is loaded: a kept variable and a `?` at
 # the top level each cost evcxr a one-off recompile the first time; paid here,
 # they are not paid by the first cell that draws a ring. `short_panics` makes
-# a panicking cell say what went wrong in two lines, without the backtrace
+# a panicking cell say what went wrong in one line, without the backtrace
 # evcxr asks for (it sets RUST_BACKTRACE=1 for its child process).
 PRELUDE = """\
 let elastic_vdb_loaded = elastic_vdb::VectorStore::default().len();

@@ -109,12 +109,12 @@ impl<T: ShowDebug + ?Sized> ShowDebug for &T {
     }
 }
 
-/// Makes a panicking notebook cell say what went wrong in two short lines,
+/// Makes a panicking notebook cell say what went wrong in one line,
 /// instead of Rust's default message, which in evcxr names the kernel's
 /// generated crate (`src/lib.rs:125:18`) and adds a backtrace of compiler
 /// paths. The kernel `make kernel` installs calls it at start; in another
-/// kernel, call it once in any cell. The first line still reads
-/// `panicked at`, as Rust's own does.
+/// kernel, call it once in any cell. The line still begins `panicked at`,
+/// as Rust's own message does.
 ///
 /// ```
 /// elastic_vdb::render::short_panics();
@@ -132,13 +132,15 @@ pub fn short_panics() {
             .copied()
             .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
             .unwrap_or("a panic without a message");
-        // Nothing can be reported if standard error is closed.
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "panicked at this cell: {message}\n\
-             A cell that panics loses the variables it used. To get them back, run \
-             the cells above again (Run > Run All Above Selected Cell), or the \
-             notebook's catch-up line."
+        // One line, written at once: evcxr forwards standard error line by
+        // line, apart from the cell's completion, and a second line could
+        // arrive after the cell had finished (seen in CI: it was lost).
+        let text = format!(
+            "panicked at this cell: {message}. A cell that panics loses the variables it used: \
+             run the cells above again (Run > Run All Above Selected Cell), or the notebook's \
+             catch-up line.\n"
         );
+        // Nothing can be reported if standard error is closed.
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }));
 }

@@ -6,7 +6,7 @@ A notebook fails when a cell
     in a cell not tagged `expect-error`),
   - writes `panicked at` to stderr (evcxr reports panics as a stream, with the
     cell's status still ok) unless it is tagged `expect-panic` (a cell that
-    shows what a panic looks like, which must then panic, in two short lines
+    shows what a panic looks like, which must then panic, in one line
     without a backtrace), or anything else to stderr unless the cell is
     tagged `expect-error` or `expect-panic`,
   - is tagged `expect-error` and shows no error (such cells demonstrate that
@@ -110,8 +110,8 @@ def check(path, executed, committed, timings):
         problems += problems_in(cell, where, tags)
         if "expect-panic" in tags:
             said = "".join(o["text"] for o in cell.outputs if o["output_type"] == "stream" and o["name"] == "stderr")
-            if "panicked at this cell" not in said or "backtrace" in said or len(said.splitlines()) > 2:
-                problems.append(f"{where}: tagged expect-panic but did not panic in two short lines: {said[:500]!r}")
+            if "panicked at this cell" not in said or "backtrace" in said or len(said.splitlines()) != 1:
+                problems.append(f"{where}: tagged expect-panic but did not panic in one line: {said[:500]!r}")
         if "expect-error" in tags:
             shown = [o for o in cell.outputs if o["output_type"] == "error"
                      or (o["output_type"] == "stream" and o["name"] == "stderr")]
