@@ -184,11 +184,5 @@ pub(crate) fn without_panicking<R>(run: impl FnOnce() -> R) -> Result<R, String>
     panic::set_hook(Box::new(|_| {}));
     let result = panic::catch_unwind(AssertUnwindSafe(run));
     panic::set_hook(hook);
-    result.map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic without a message".to_owned())
-    })
+    result.map_err(|payload| crate::render::panic_message(payload.as_ref()).to_owned())
 }

@@ -20,6 +20,7 @@ mod trace;
 pub use bars::DistributionView;
 pub use chart::{CurveView, GroupedBarsView, Series, SeriesStyle};
 pub use history::HistoryView;
+pub(crate) use notebook::panic_message;
 pub use notebook::{ShowDebug, short_panics};
 pub use palette::{node_colors, rgb_hex};
 pub use play::Play;
@@ -109,11 +110,16 @@ fn clamped_note(clamped: bool) -> &'static str {
 /// Prints the evcxr display blocks for a picture: a plain-text summary, an
 /// HTML `<img>` holding the SVG as a data URI, and the SVG itself.
 fn print_evcxr_blocks(summary: &str, alt: &str, svg: &str) {
+    print_picture_and_html(summary, alt, svg, "");
+}
+
+/// [`print_evcxr_blocks`], with more HTML (a table, say) after the picture.
+fn print_picture_and_html(summary: &str, alt: &str, svg: &str, html_after: &str) {
     let encoded = base64::engine::general_purpose::STANDARD.encode(svg);
     let alt = escape_xml(alt);
     println!("EVCXR_BEGIN_CONTENT text/plain\n{summary}\nEVCXR_END_CONTENT");
     println!(
-        "EVCXR_BEGIN_CONTENT text/html\n<img alt=\"{alt}\" title=\"{alt}\" src=\"data:image/svg+xml;base64,{encoded}\"/>\nEVCXR_END_CONTENT"
+        "EVCXR_BEGIN_CONTENT text/html\n<img alt=\"{alt}\" title=\"{alt}\" src=\"data:image/svg+xml;base64,{encoded}\"/>{html_after}\nEVCXR_END_CONTENT"
     );
     println!("EVCXR_BEGIN_CONTENT image/svg+xml\n{svg}\nEVCXR_END_CONTENT");
 }

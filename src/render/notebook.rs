@@ -126,12 +126,7 @@ impl<T: ShowDebug + ?Sized> ShowDebug for &T {
 /// ```
 pub fn short_panics() {
     std::panic::set_hook(Box::new(|info| {
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("a panic without a message");
+        let message = panic_message(info.payload());
         // One line, written at once: evcxr forwards standard error line by
         // line, apart from the cell's completion, and a second line could
         // arrive after the cell had finished (seen in CI: it was lost).
@@ -143,4 +138,14 @@ pub fn short_panics() {
         // Nothing can be reported if standard error is closed.
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }));
+}
+
+/// The message a panic was raised with (`panic!("...")` gives a `&str`,
+/// `panic!("{x}")` a `String`).
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message")
 }

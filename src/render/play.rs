@@ -1,7 +1,7 @@
 //! Playing freely: a short script of changes applied in order, shown as an
 //! animated ring and the table of what each change moved.
 
-use super::{HistoryView, Timeline, escape_xml};
+use super::{HistoryView, Timeline, print_picture_and_html};
 use crate::Error;
 use crate::store::{Step, VectorStore};
 
@@ -66,20 +66,12 @@ pub struct Play {
 impl Play {
     /// Shows the animated ring and the table in a notebook cell.
     pub fn evcxr_display(&self) {
-        use base64::Engine;
-        let svg = self.timeline.to_animated_svg();
-        let encoded = base64::engine::general_purpose::STANDARD.encode(&svg);
-        let alt = escape_xml("the script's steps, animated");
-        println!(
-            "EVCXR_BEGIN_CONTENT text/plain\n{}\n{}\nEVCXR_END_CONTENT",
-            self.timeline.summary(),
-            self.history.to_text()
+        print_picture_and_html(
+            &format!("{}\n{}", self.timeline.summary(), self.history.to_text()),
+            "the script's steps, animated",
+            &self.timeline.to_animated_svg(),
+            &self.history.to_html(),
         );
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n<img alt=\"{alt}\" title=\"{alt}\" src=\"data:image/svg+xml;base64,{encoded}\"/>{}\nEVCXR_END_CONTENT",
-            self.history.to_html()
-        );
-        println!("EVCXR_BEGIN_CONTENT image/svg+xml\n{svg}\nEVCXR_END_CONTENT");
     }
 }
 
