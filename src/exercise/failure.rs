@@ -238,6 +238,13 @@ mod tests {
         double.fail_node("nodeB").unwrap();
         assert!(check_crash_two(0.0, &double).is_correct());
         assert!(!check_crash_two(25.0, &double).is_correct());
+        // A fraction of the one-copy loss, or "a little", is not nothing.
+        for guess in [0.244, 2.0, -1.0] {
+            let verdict = check_crash_two(guess, &double);
+            assert!(!verdict.is_correct(), "{verdict}");
+            assert!(verdict.to_string().contains("exactly zero"), "{verdict}");
+        }
+        assert!(check_crash_two(0.01, &double).is_correct());
 
         let verdict = check_two_crashes(17.0);
         assert!(

@@ -139,6 +139,15 @@ pub(crate) fn prediction(
         format!("{guess:.2}")
     };
     let told = format!("you predicted {said}%; the library measured {measured:.1}% ({what}).");
+    if measured == 0.0 && guess.abs() >= 0.05 {
+        // Nothing at all is an exact answer: a guess of a few percent (or a
+        // fraction such as 0.244, meaning 24.4%) says something is lost.
+        return Verdict::wrong(
+            exercise,
+            told,
+            format!("the measured share is exactly zero, not a little; {hint}"),
+        );
+    }
     if (guess - measured).abs() <= TOLERANCE_POINTS {
         return Verdict::right(exercise, told);
     }
