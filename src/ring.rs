@@ -72,6 +72,22 @@ pub struct OwnedArc<'a> {
     pub node: &'a str,
 }
 
+/// A stretch of the circle that changed owner between two rings: positions
+/// after `start` up to and including `end` (the whole circle when they are
+/// equal), owned by `from` before and by `to` after (`None`: no owner, an
+/// empty ring). Created by [`Ring::handovers_since`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handover {
+    /// The position before the stretch (exclusive).
+    pub start: u64,
+    /// The stretch's last position (inclusive).
+    pub end: u64,
+    /// The owner before.
+    pub from: Option<String>,
+    /// The owner after.
+    pub to: Option<String>,
+}
+
 impl OwnedArc<'_> {
     /// How many positions the arc holds: `2^64` for the only point of a ring.
     ///
@@ -645,6 +661,79 @@ impl Ring {
             .collect()
     }
 
+    /// The stretches of the circle whose owner differs between `before` and
+    /// this ring, in ring order, neighbouring stretches with the same two
+    /// owners joined: what a change handed from one node to another.
+    ///
+    /// ```
+    /// use elastic_vdb::Ring;
+    ///
+    /// let mut before = Ring::new();
+    /// before.add_node("a")?;
+    /// let mut after = before.clone();
+    /// after.add_node("b")?;
+    /// let handovers = after.handovers_since(&before);
+    /// assert!(handovers.iter().all(|h| h.from.as_deref() == Some("a") && h.to.as_deref() == Some("b")));
+    /// // What b took is b's share of the circle.
+    /// let taken: u128 = handovers.iter().map(|h| u128::from(h.end.wrapping_sub(h.start))).sum();
+    /// assert!((taken as f64 / 2f64.powi(64) - after.ownership()["b"]).abs() < 1e-12);
+    /// assert!(after.handovers_since(&after).is_empty());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn handovers_since(&self, before: &Ring) -> Vec<Handover> {
+        // Between two consecutive points of either ring, both owners are
+        // constant: each is the owner of the stretch's last position.
+        let mut cuts: Vec<u64> = before
+            .positions
+            .iter()
+            .chain(&self.positions)
+            .copied()
+            .collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let Some(&last) = cuts.last() else {
+            return Vec::new();
+        };
+        let mut handovers: Vec<Handover> = Vec::new();
+        let mut start = last;
+        for &end in &cuts {
+            let (from, to) = (before.owner_of_position(end), self.owner_of_position(end));
+            if from != to {
+                match handovers.last_mut() {
+                    Some(previous)
+                        if previous.end == start
+                            && previous.from.as_deref() == from
+                            && previous.to.as_deref() == to =>
+                    {
+                        previous.end = end;
+                    }
+                    _ => handovers.push(Handover {
+                        start,
+                        end,
+                        from: from.map(str::to_owned),
+                        to: to.map(str::to_owned),
+                    }),
+                }
+            }
+            start = end;
+        }
+        // The first stretch starts where the last one ends: join them if
+        // they are one handover cut at the top of the circle.
+        if handovers.len() > 1 {
+            let (first, rest) = handovers.split_first().expect("two or more");
+            let tail = rest.last().expect("two or more");
+            if tail.end == first.start && tail.from == first.from && tail.to == first.to {
+                let end = first.end;
+                handovers.remove(0);
+                if let Some(tail) = handovers.last_mut() {
+                    tail.end = end;
+                }
+            }
+        }
+        handovers
+    }
+
     /// The fraction of the circle each node owns, sorted by node id; the
     /// fractions add up to 1 on a non-empty ring.
     ///
@@ -698,6 +787,79 @@ mod tests {
 
     fn toy_salted(id: &str, vnode: u32, salt: u64) -> u64 {
         toy(id, vnode) + 1000 * salt
+    }
+
+    #[test]
+    fn handovers_cover_exactly_the_positions_that_changed_owner() {
+        let ring = |ids: &[&str], vnodes: u32| {
+            let mut ring = Ring::with_vnodes(vnodes).unwrap();
+            for id in ids {
+                ring.add_node(id).unwrap();
+            }
+            ring
+        };
+        let rings = [
+            Ring::new(),
+            ring(&["a"], 1),
+            ring(&["a"], 3),
+            ring(&["a", "b"], 3),
+            ring(&["a", "b", "c"], 3),
+            ring(&["b", "c"], 3),
+            ring(&["b", "c"], 1),
+            ring(&["a", "b", "c", "d"], 20),
+        ];
+        let mut probes: Vec<u64> = (0..3000u64)
+            .map(|index| crate::hash::position(&format!("probe{index}")))
+            .chain([0, 1, u64::MAX])
+            .collect();
+        for ring in &rings {
+            // Each point and its neighbours: the edges of every stretch.
+            for &position in &ring.positions {
+                probes.extend([position, position.wrapping_add(1), position.wrapping_sub(1)]);
+            }
+        }
+        for before in &rings {
+            for after in &rings {
+                let handovers = after.handovers_since(before);
+                // Neighbours with the same two owners are one handover, across
+                // the top of the circle too.
+                for index in 0..handovers.len() {
+                    let (a, b) = (&handovers[index], &handovers[(index + 1) % handovers.len()]);
+                    if handovers.len() > 1 && a.end == b.start {
+                        assert!(
+                            (&a.from, &a.to) != (&b.from, &b.to),
+                            "not joined: {a:?} {b:?}"
+                        );
+                    }
+                }
+                for &position in &probes {
+                    let (from, to) = (
+                        before.owner_of_position(position),
+                        after.owner_of_position(position),
+                    );
+                    let holding: Vec<&Handover> = handovers
+                        .iter()
+                        .filter(|h| {
+                            OwnedArc {
+                                start: h.start,
+                                end: h.end,
+                                node: "",
+                            }
+                            .contains(position)
+                        })
+                        .collect();
+                    if from == to {
+                        assert!(holding.is_empty(), "{position} kept its owner: {holding:?}");
+                    } else {
+                        assert_eq!(holding.len(), 1, "{position}: {from:?} -> {to:?}");
+                        assert_eq!(
+                            (holding[0].from.as_deref(), holding[0].to.as_deref()),
+                            (from, to)
+                        );
+                    }
+                }
+            }
+        }
     }
 
     fn toy_ring(nodes: &[(&str, u32)]) -> Ring {

@@ -38,8 +38,48 @@ fn the_ring_shows_title_status_legend_arcs_ticks_dots_and_moves() {
     assert_eq!(ticks(&svg), 320);
     // Dots: one zero-length segment per vector, plus one per moved vector.
     let segments = svg.matches("h0").count();
-    assert_eq!(segments, 6000 + 2 * 1639);
+    assert_eq!(segments, 6000 + 1639);
     assert!(svg.len() < 300_000, "{} bytes", svg.len());
+    // The band over what nodeD took: one stroke per stretch, each in the
+    // colour of the node that held it before, never nodeD's.
+    assert!(svg.contains("thin band: the owner before the change"));
+    let colors = elastic_vdb::render::node_colors(["nodeA", "nodeB", "nodeC", "nodeD"]);
+    let band = |node: &str| {
+        let color = elastic_vdb::render::rgb_hex(colors[node]).to_uppercase();
+        svg.matches(&format!(r#"stroke="{color}" stroke-width="5""#))
+            .count()
+    };
+    let stretches = db.ring().handovers_since(&{
+        let mut before = elastic_vdb::Ring::new();
+        for node in ["nodeA", "nodeB", "nodeC"] {
+            before.add_node(node).unwrap();
+        }
+        before
+    });
+    assert!(stretches.len() > 40, "{} stretches", stretches.len());
+    assert_eq!(
+        band("nodeA") + band("nodeB") + band("nodeC"),
+        stretches.len()
+    );
+    assert_eq!(band("nodeD"), 0);
+}
+
+#[test]
+fn a_departed_node_keeps_its_colour_in_the_band_and_the_flows() {
+    let mut db = tutorial_after_node_d();
+    db.remove_node("nodeB").unwrap();
+    let svg = db.ring_view().to_svg();
+    let colors = elastic_vdb::render::node_colors(["nodeA", "nodeB", "nodeC", "nodeD"]);
+    let color = elastic_vdb::render::rgb_hex(colors["nodeB"]).to_uppercase();
+    assert!(
+        svg.contains(&format!(r#"stroke="{color}" stroke-width="5""#)),
+        "nodeB's band"
+    );
+    assert!(svg.contains("nodeB → nodeC"));
+    // The next picture, with no change since, draws no band.
+    let later = db.ring_view().without_moves().to_svg();
+    assert!(!later.contains(r#"stroke-width="5""#));
+    assert!(!later.contains("thin band"));
 }
 
 #[test]
@@ -359,4 +399,34 @@ fn ticks_thin_out_as_points_grow_and_the_legend_says_so() {
             && !none.contains(r#"stroke-opacity="0.3" stroke-width="1""#)
     );
     assert!(none.contains("ticks hidden: 1,920 points"));
+}
+
+#[test]
+fn a_count_just_under_the_mean_is_written_above_the_dashed_line() {
+    // 01's four nodes: nodeC's 1,861 sits a few pixels under the mean of
+    // 2,000, where its label would be crossed by the line.
+    let counts = [("a", 1861), ("b", 2200), ("c", 1939)]
+        .into_iter()
+        .map(|(id, count)| (id.to_owned(), count))
+        .collect();
+    let svg = elastic_vdb::DistributionView::new(counts, "Keys").to_svg();
+    let label_y = |text: &str| -> i64 {
+        let end = svg.find(&format!("\n{text}\n</text>")).expect(text);
+        let start = svg[..end].rfind("<text").unwrap();
+        let tag = &svg[start..end];
+        let y = tag.split(" y=\"").nth(1).unwrap();
+        y[..y.find('"').unwrap()].parse().unwrap()
+    };
+    // The dashed mean line: plotters draws each dash as a two-point polyline
+    // at the line's height.
+    let marker = "stroke-width=\"2\" points=\"";
+    let dash = svg.find(marker).expect("dashed line");
+    let points = &svg[dash + marker.len()..];
+    let first = &points[..points.find('"').unwrap()];
+    let line_y: i64 = first.split([' ', ',']).nth(1).unwrap().parse().unwrap();
+    for label in ["1,861", "1,939"] {
+        let y = label_y(label);
+        // Text is anchored at its bottom: it must end above the line.
+        assert!(y <= line_y - 3, "{label} at y={y}, line at {line_y}\n");
+    }
 }

@@ -96,7 +96,7 @@ impl DistributionView {
             title: title.into(),
             options: RenderOptions {
                 height: 360,
-                ..RenderOptions::default()
+                ..super::default_options()
             },
         }
     }
@@ -202,7 +202,7 @@ impl DistributionView {
             root.draw(&Text::new(
                 format!("{}: no nodes", self.title()),
                 (20, 20),
-                ("sans-serif", 18),
+                ("sans-serif", self.options.font(18)),
             ))
             .map_err(error)?;
             return Ok(());
@@ -219,11 +219,13 @@ impl DistributionView {
         let mut chart = ChartBuilder::on(root)
             .caption(
                 self.title(),
-                ("sans-serif", 19).into_font().style(FontStyle::Bold),
+                ("sans-serif", self.options.font(19))
+                    .into_font()
+                    .style(FontStyle::Bold),
             )
             .margin(14)
-            .x_label_area_size(34)
-            .y_label_area_size(64)
+            .x_label_area_size(34.0 * self.options.scale())
+            .y_label_area_size(64.0 * self.options.scale())
             .build_cartesian_2d(0f64..ids.len() as f64, 0f64..top)
             .map_err(error)?;
         chart
@@ -232,7 +234,7 @@ impl DistributionView {
             .x_labels(0)
             .y_desc("vectors")
             .y_label_formatter(&|value| thousands(*value as usize))
-            .label_style(("sans-serif", 13))
+            .label_style(("sans-serif", self.options.font(13)))
             .draw()
             .map_err(error)?;
         for (index, (id, &count)) in ids.iter().zip(&counts).enumerate() {
@@ -243,16 +245,24 @@ impl DistributionView {
                     colors[id].filled(),
                 )))
                 .map_err(error)?;
-            let label_style = TextStyle::from(("sans-serif", 13).into_font())
+            let label_style = TextStyle::from(("sans-serif", self.options.font(13)).into_font())
                 .pos(Pos::new(HPos::Center, VPos::Bottom));
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    thousands(count),
-                    (x + 0.5, count as f64 + top * 0.01),
-                    label_style.clone(),
-                )))
+            // The count sits just above its bar, unless the dashed line
+            // would cross it there: then just above the line.
+            let (px, bar_top) = chart.backend_coord(&(x + 0.5, count as f64));
+            let line = match &self.targets {
+                Some(targets) => targets.get(*id).copied().unwrap_or(0.0),
+                None => mean,
+            };
+            let (_, line_y) = chart.backend_coord(&(x + 0.5, line));
+            let mut bottom = bar_top - 3;
+            let label_height = (17.0 * self.options.scale()) as i32;
+            if line_y >= bottom - label_height && line_y <= bottom + 3 {
+                bottom = line_y - 4;
+            }
+            root.draw(&Text::new(thousands(count), (px, bottom), label_style))
                 .map_err(error)?;
-            let name_style = TextStyle::from(("sans-serif", 13).into_font())
+            let name_style = TextStyle::from(("sans-serif", self.options.font(13)).into_font())
                 .pos(Pos::new(HPos::Center, VPos::Top));
             let (px, _) = chart.backend_coord(&(x + 0.5, 0.0));
             let (_, bottom) = chart.backend_coord(&(0.0, 0.0));
@@ -300,7 +310,7 @@ impl DistributionView {
             .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.3))
-            .label_font(("sans-serif", 13))
+            .label_font(("sans-serif", self.options.font(13)))
             .draw()
             .map_err(error)?;
         Ok(())

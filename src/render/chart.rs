@@ -53,6 +53,9 @@ pub struct GroupedBarsView {
     pub width: u32,
     /// Picture height in pixels.
     pub height: u32,
+    /// Text and lines 1.4 times larger, for a projector; the default is
+    /// that of [`super::default_options`].
+    pub large_print: bool,
 }
 
 impl Default for GroupedBarsView {
@@ -67,6 +70,7 @@ impl Default for GroupedBarsView {
             log_y: false,
             width: 800,
             height: 380,
+            large_print: super::default_options().large_print,
         }
     }
 }
@@ -150,14 +154,16 @@ impl GroupedBarsView {
         let top = self.values().fold(0.0f64, f64::max).max(f64::MIN_POSITIVE);
         let groups = self.groups.len().max(1) as f64;
         let bars = self.series.len().max(1) as f64;
-        let caption = ("sans-serif", 19).into_font().style(FontStyle::Bold);
+        let caption = ("sans-serif", self.font(19))
+            .into_font()
+            .style(FontStyle::Bold);
         let title = format!("{}{}", self.title, clamped_note(self.clamped()));
         let mut builder = ChartBuilder::on(root);
         builder
             .caption(&title, caption)
             .margin(14)
-            .x_label_area_size(34)
-            .y_label_area_size(64);
+            .x_label_area_size(34.0 * self.scale())
+            .y_label_area_size(64.0 * self.scale());
         let place = |group: usize, bar: usize| -> (f64, f64) {
             let left = group as f64 + 0.1 + 0.8 * bar as f64 / bars;
             (left, left + 0.8 / bars)
@@ -209,7 +215,7 @@ impl GroupedBarsView {
             .y_label_formatter(&|value| tick(*value))
             .light_line_style(WHITE.mix(0.0))
             .y_desc(&self.y_label)
-            .label_style(("sans-serif", 13))
+            .label_style(("sans-serif", self.font(13)))
             .draw()
             .map_err(error)?;
         for (series, (name, values)) in self.series.iter().enumerate() {
@@ -269,8 +275,8 @@ impl GroupedBarsView {
                     )
                 });
         }
-        let style =
-            TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+        let style = TextStyle::from(("sans-serif", self.font(13)).into_font())
+            .pos(Pos::new(HPos::Center, VPos::Top));
         let bottom_value = bottom;
         let (_, bottom) = chart.plotting_area().get_pixel_range();
         for (index, group) in self.groups.iter().enumerate() {
@@ -288,7 +294,7 @@ impl GroupedBarsView {
             .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.3))
-            .label_font(("sans-serif", 13))
+            .label_font(("sans-serif", self.font(13)))
             .draw()
             .map_err(error)?;
         Ok(())
@@ -348,6 +354,9 @@ pub struct CurveView {
     pub width: u32,
     /// Picture height in pixels.
     pub height: u32,
+    /// Text and lines 1.4 times larger, for a projector; the default is
+    /// that of [`super::default_options`].
+    pub large_print: bool,
 }
 
 impl Default for CurveView {
@@ -361,6 +370,7 @@ impl Default for CurveView {
             log_y: false,
             width: 800,
             height: 440,
+            large_print: super::default_options().large_print,
         }
     }
 }
@@ -436,7 +446,7 @@ impl CurveView {
             root.draw(&Text::new(
                 format!("{}: nothing to draw", self.title),
                 (20, 20),
-                ("sans-serif", 18),
+                ("sans-serif", self.font(18)),
             ))
             .map_err(error)?;
             return Ok(());
@@ -458,14 +468,16 @@ impl CurveView {
         };
         let (x0, x1) = pad(x0, x1, self.log_x);
         let (y0, y1) = pad(y0, y1, self.log_y);
-        let caption = ("sans-serif", 19).into_font().style(FontStyle::Bold);
+        let caption = ("sans-serif", self.font(19))
+            .into_font()
+            .style(FontStyle::Bold);
         let title = format!("{}{}", self.title, clamped_note(self.clamped()));
         let mut builder = ChartBuilder::on(root);
         builder
             .caption(&title, caption)
             .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(70);
+            .x_label_area_size(44.0 * self.scale())
+            .y_label_area_size(70.0 * self.scale());
         macro_rules! plot {
             ($x:expr, $y:expr) => {{
                 let mut chart = builder.build_cartesian_2d($x, $y).map_err(error)?;
@@ -478,7 +490,7 @@ impl CurveView {
                     .x_label_formatter(&|value| tick(*value))
                     .y_label_formatter(&|value| tick(*value))
                     .light_line_style(WHITE.mix(0.0))
-                    .label_style(("sans-serif", 13))
+                    .label_style(("sans-serif", self.font(13)))
                     .draw()
                     .map_err(error)?;
                 for (index, series) in self.series.iter().enumerate() {
@@ -535,7 +547,7 @@ impl CurveView {
                     .position(SeriesLabelPosition::LowerLeft)
                     .background_style(WHITE.mix(0.85))
                     .border_style(BLACK.mix(0.3))
-                    .label_font(("sans-serif", 13))
+                    .label_font(("sans-serif", self.font(13)))
                     .draw()
                     .map_err(error)?;
             }};
@@ -561,6 +573,29 @@ fn tick(value: f64) -> String {
         text.trim_end_matches('0').trim_end_matches('.').to_owned()
     } else {
         text
+    }
+}
+
+/// Sizes in a chart: 1.4 times larger in large print.
+trait Print {
+    fn large_print(&self) -> bool;
+    fn scale(&self) -> f64 {
+        super::print_scale(self.large_print())
+    }
+    fn font(&self, pixels: u32) -> f64 {
+        f64::from(pixels) * self.scale()
+    }
+}
+
+impl Print for GroupedBarsView {
+    fn large_print(&self) -> bool {
+        self.large_print
+    }
+}
+
+impl Print for CurveView {
+    fn large_print(&self) -> bool {
+        self.large_print
     }
 }
 

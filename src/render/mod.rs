@@ -56,6 +56,86 @@ pub struct RenderOptions {
     pub show_moved: bool,
     /// A title to use instead of the generated one.
     pub title: Option<String>,
+    /// Text, lines and dots drawn 1.4 times larger, for a projector at the
+    /// back of a classroom (see [`RenderOptions::projector`]).
+    pub large_print: bool,
+}
+
+impl RenderOptions {
+    /// The preset for a class reading the screen from a distance: large
+    /// print and at most 1,500 dots, the same size of picture.
+    ///
+    /// Pictures a store draws by itself (after each change, say) use
+    /// [`default_options`]; [`use_by_default`] makes this preset theirs for
+    /// the rest of the session.
+    ///
+    /// ```
+    /// let options = elastic_vdb::RenderOptions::projector();
+    /// assert!(options.large_print && options.max_dots == 1500);
+    /// ```
+    #[must_use]
+    pub fn projector() -> RenderOptions {
+        RenderOptions {
+            max_dots: 1500,
+            large_print: true,
+            ..RenderOptions::default()
+        }
+    }
+
+    /// How many times larger than standard text, lines and dots are drawn.
+    pub(crate) fn scale(&self) -> f64 {
+        print_scale(self.large_print)
+    }
+
+    /// A font size in pixels, scaled.
+    pub(crate) fn font(&self, pixels: u32) -> f64 {
+        f64::from(pixels) * self.scale()
+    }
+}
+
+/// How many times larger than standard a picture's text, lines and dots
+/// are drawn: 1.4 in large print, read from the back of a classroom.
+pub(crate) fn print_scale(large_print: bool) -> f64 {
+    if large_print { 1.4 } else { 1.0 }
+}
+
+/// The options every picture is drawn with unless a cell says otherwise;
+/// [`RenderOptions::default`] until [`use_by_default`] sets others.
+static SESSION_OPTIONS: std::sync::RwLock<Option<RenderOptions>> = std::sync::RwLock::new(None);
+
+/// Draws every picture made from now on with `options`, unless a cell
+/// passes its own: one cell at the top of a notebook switches a whole
+/// lesson to [`RenderOptions::projector`]. The setting lasts until the
+/// kernel restarts (or the next call).
+///
+/// ```
+/// use elastic_vdb::{RenderOptions, render};
+///
+/// render::use_by_default(RenderOptions::projector());
+/// assert!(render::default_options().large_print);
+/// render::use_by_default(RenderOptions::default());
+/// assert!(!render::default_options().large_print);
+/// ```
+pub fn use_by_default(options: RenderOptions) {
+    let mut session = SESSION_OPTIONS
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *session = Some(options);
+}
+
+/// The options pictures are drawn with unless a cell passes its own: those
+/// given to [`use_by_default`], or [`RenderOptions::default`].
+///
+/// ```
+/// assert_eq!(elastic_vdb::render::default_options().width, 800);
+/// ```
+#[must_use]
+pub fn default_options() -> RenderOptions {
+    SESSION_OPTIONS
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+        .unwrap_or_default()
 }
 
 impl Default for RenderOptions {
@@ -68,6 +148,7 @@ impl Default for RenderOptions {
             show_dots: true,
             show_moved: true,
             title: None,
+            large_print: false,
         }
     }
 }

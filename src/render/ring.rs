@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{RenderOptions, error_svg, node_colors, print_evcxr_blocks, rgb_hex, side, thousands};
-use crate::ring::Ring;
+use crate::ring::{Handover, Ring};
 use crate::store::{Flow, VectorStore};
 
 /// The most vectors a view keeps to draw; [`RenderOptions::max_dots`] can
@@ -31,9 +31,11 @@ const UNASSIGNED_GREY: RGBColor = RGBColor(150, 150, 150);
 
 /// A picture of the hash ring: the circle is the space of 2^64 positions,
 /// read clockwise from the top; each arc is coloured by the node that owns
-/// it; a tick marks every virtual node; dots are vectors at their positions;
-/// vectors the last change moved sit outside the circle, filled with their
-/// new owner's colour and ringed with their old owner's.
+/// it; a tick marks every virtual node; dots are vectors at their positions.
+/// What the last change did is drawn outside the circle: a thin band over
+/// every stretch that changed owner, in the colour of the owner before (so
+/// band and arc read "from" and "to"), and a dark dot for every vector that
+/// moved.
 ///
 /// A view owns a snapshot of what it draws, so it stays valid after the
 /// store changes.
@@ -49,6 +51,8 @@ const UNASSIGNED_GREY: RGBColor = RGBColor(150, 150, 150);
 #[derive(Debug, Clone)]
 pub struct RingView {
     ring: Ring,
+    /// The ring before the last change, to draw what it handed over.
+    before: Option<Ring>,
     /// Serial and position of the sampled vectors; the ring says who holds each.
     dots: Vec<(u32, u64)>,
     /// Serial, position and flow index of the sampled moved vectors.
@@ -89,6 +93,7 @@ impl RingView {
         let last = store.last_movement();
         RingView {
             ring: store.ring().clone(),
+            before: last.map(|_| store.ring_before().clone()),
             dots,
             moved,
             stride,
@@ -107,7 +112,7 @@ impl RingView {
             total,
             unassigned: store.unassigned().len(),
             status: last.map(crate::store::Movement::status_line),
-            options: RenderOptions::default(),
+            options: super::default_options(),
         }
     }
 
@@ -190,7 +195,29 @@ impl RingView {
     pub fn without_moves(mut self) -> RingView {
         self.moved.clear();
         self.flows.clear();
+        self.before = None;
         self
+    }
+
+    /// The stretches the last change handed from one node to another.
+    fn handovers(&self) -> Vec<Handover> {
+        match (&self.before, self.options.show_moved) {
+            (Some(before), true) => self.ring.handovers_since(before),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A colour for every node the picture names: those on the ring, and
+    /// those the last change took away (their stretches and flows are drawn
+    /// in the colour they had).
+    fn colors(&self) -> BTreeMap<&str, RGBColor> {
+        let departed = self
+            .flows
+            .iter()
+            .flat_map(|flow| [flow.from.as_deref(), flow.to.as_deref()])
+            .flatten()
+            .chain(self.before.iter().flat_map(Ring::nodes));
+        node_colors(self.ring.nodes().chain(departed))
     }
 
     /// The same picture with another status line, such as "start" for the
@@ -280,26 +307,44 @@ impl RingView {
     ) -> Result<String, String> {
         let error = |e: DrawingAreaErrorKind<_>| e.to_string();
         root.fill(&WHITE).map_err(error)?;
+        let options = &self.options;
+        let k = options.scale();
         let (width, height) = root.dim_in_pixel();
         let (width, height) = (f64::from(width), f64::from(height));
-        let legend_width = (width * 0.38).min(330.0);
-        let radius = ((width - legend_width - 40.0).min(height - 120.0) / 2.0 - 40.0).max(40.0);
-        let center = (20.0 + radius + 40.0, 70.0 + radius + 40.0);
+        let legend_width = if options.large_print {
+            (width * 0.46).min(460.0)
+        } else {
+            (width * 0.38).min(330.0)
+        };
+        // Outside the circle, in turn: half the arc's stroke, a gap, the
+        // band of what changed hands, the moved vectors (up to 22 * k
+        // further out); `pad` holds them all.
+        let arc_width = 14.0 * k;
+        let pad = arc_width / 2.0 + 11.0 * k + 22.0 * k + 3.0;
+        let top = 70.0 * k;
+        let radius = ((width - legend_width - 30.0).min(height - top - 30.0) / 2.0 - pad).max(40.0);
+        let center = (20.0 + pad + radius, top + pad + radius);
         let geometry = Geometry { center, radius };
+        let band_radius = radius + arc_width / 2.0 + 6.0 * k;
+        let outside = band_radius + 5.0 * k;
 
-        let title_font = ("sans-serif", 19).into_font().style(FontStyle::Bold);
+        let title_font = ("sans-serif", options.font(19))
+            .into_font()
+            .style(FontStyle::Bold);
         root.draw(&Text::new(self.title(), (16, 12), title_font))
             .map_err(error)?;
         if let Some(status) = &self.status {
             root.draw(&Text::new(
                 status.clone(),
-                (16, 38),
-                ("sans-serif", 16).into_font().color(&RGBColor(60, 60, 60)),
+                (16, (38.0 * k) as i32),
+                ("sans-serif", options.font(16))
+                    .into_font()
+                    .color(&RGBColor(60, 60, 60)),
             ))
             .map_err(error)?;
         }
 
-        let colors = node_colors(self.ring.nodes());
+        let colors = self.colors();
         let color_of = |node: Option<&str>| {
             node.and_then(|id| colors.get(id).copied())
                 .unwrap_or(UNASSIGNED_GREY)
@@ -311,7 +356,7 @@ impl RingView {
                 ShapeStyle::from(&UNASSIGNED_GREY).stroke_width(2),
             ))
             .map_err(error)?;
-            let message = TextStyle::from(("sans-serif", 18).into_font())
+            let message = TextStyle::from(("sans-serif", options.font(18)).into_font())
                 .pos(Pos::new(HPos::Center, VPos::Center));
             root.draw(&Text::new(
                 "Ring is empty: add a node",
@@ -323,7 +368,7 @@ impl RingView {
                 let line = format!("{} vectors wait unassigned", thousands(self.unassigned));
                 root.draw(&Text::new(
                     line,
-                    (center.0 as i32, center.1 as i32 + 26),
+                    (center.0 as i32, (center.1 + 26.0 * k) as i32),
                     message,
                 ))
                 .map_err(error)?;
@@ -339,27 +384,38 @@ impl RingView {
                 }
             }
             for (start, end, node) in runs {
-                let style = ShapeStyle::from(&color_of(Some(node))).stroke_width(14);
+                let style = ShapeStyle::from(&color_of(Some(node))).stroke_width(arc_width as u32);
                 root.draw(&PathElement::new(geometry.arc(start, end, radius), style))
                     .map_err(error)?;
             }
         }
+        // Each stretch the last change handed over, in its old owner's colour.
+        let handovers = self.handovers();
+        for handover in &handovers {
+            let style = ShapeStyle::from(&color_of(handover.from.as_deref()))
+                .stroke_width((5.0 * k).round() as u32);
+            root.draw(&PathElement::new(
+                geometry.arc(handover.start, handover.end, band_radius),
+                style,
+            ))
+            .map_err(error)?;
+        }
 
         let mut layers = String::new();
-        if self.options.show_ticks && self.ring.point_count() <= MAX_TICKS {
+        if options.show_ticks && self.ring.point_count() <= MAX_TICKS {
             // One path for all ticks: a polyline element per tick would
             // weigh about 100 bytes each.
             let full = self.ring.point_count() <= FULL_TICKS;
             let (inner, outer, style) = if full {
                 (
-                    radius - 9.0,
-                    radius + 9.0,
+                    radius - arc_width / 2.0 - 2.0,
+                    radius + arc_width / 2.0 + 2.0,
                     r##"stroke-opacity="0.3" stroke-width="1""##,
                 )
             } else {
                 (
-                    radius + 4.0,
-                    radius + 9.0,
+                    radius + arc_width / 2.0 - 3.0,
+                    radius + arc_width / 2.0 + 2.0,
                     r##"stroke-opacity="0.25" stroke-width="0.6""##,
                 )
             };
@@ -376,7 +432,7 @@ impl RingView {
             layers.push_str("\"/>");
         }
         let shown_stride = self.shown_stride();
-        if self.options.show_dots {
+        if options.show_dots {
             let mut by_color: BTreeMap<String, String> = BTreeMap::new();
             for (serial, position) in &self.dots {
                 if *serial as usize % shown_stride != 0 {
@@ -385,8 +441,10 @@ impl RingView {
                 // Spread dots across a band inside the ring, by bits of their
                 // position, so that dense regions show as dense.
                 let spread = (*position & 0xffff) as f64 / 65_535.0;
-                let (x, y) =
-                    geometry.at(angle_of(*position), radius - 20.0 - spread * radius * 0.28);
+                let (x, y) = geometry.at(
+                    angle_of(*position),
+                    radius - arc_width / 2.0 - 13.0 - spread * radius * 0.28,
+                );
                 let _ = write!(
                     by_color
                         .entry(rgb_hex(color_of(self.ring.owner_of_position(*position))))
@@ -394,61 +452,64 @@ impl RingView {
                     "M{x} {y}h0"
                 );
             }
-            layers.push_str(
-                r#"<g fill="none" stroke-linecap="round" stroke-width="3" opacity="0.55">"#,
+            let _ = write!(
+                layers,
+                r#"<g fill="none" stroke-linecap="round" stroke-width="{}" opacity="0.55">"#,
+                3.0 * k
             );
             for (color, path) in by_color {
                 let _ = write!(layers, r#"<path stroke="{color}" d="{path}"/>"#);
             }
             layers.push_str("</g>");
         }
-        if self.options.show_moved && !self.moved.is_empty() {
-            let mut rings: BTreeMap<String, String> = BTreeMap::new();
-            let mut centres: BTreeMap<String, String> = BTreeMap::new();
-            for (serial, position, flow) in &self.moved {
+        if options.show_moved && !self.moved.is_empty() {
+            // One colour for every moved vector: which nodes gave and took
+            // is read from the band and the arc beneath it.
+            let _ = write!(
+                layers,
+                r##"<path fill="none" stroke="#222222" stroke-opacity="0.75" stroke-linecap="round" stroke-width="{}" d=""##,
+                3.5 * k
+            );
+            for (serial, position, _) in &self.moved {
                 if *serial as usize % shown_stride != 0 {
                     continue;
                 }
-                let flow = &self.flows[*flow];
                 let spread = (*position & 0xffff) as f64 / 65_535.0;
-                let (x, y) = geometry.at(angle_of(*position), radius + 20.0 + spread * 22.0);
-                let segment = format!("M{x} {y}h0");
-                rings
-                    .entry(rgb_hex(color_of(flow.from.as_deref())))
-                    .or_default()
-                    .push_str(&segment);
-                centres
-                    .entry(rgb_hex(color_of(flow.to.as_deref())))
-                    .or_default()
-                    .push_str(&segment);
-            }
-            layers.push_str(r#"<g fill="none" stroke-linecap="round">"#);
-            for (color, path) in rings {
-                let _ = write!(
-                    layers,
-                    r#"<path stroke="{color}" stroke-width="7" d="{path}"/>"#
-                );
-            }
-            for (color, path) in centres {
-                let _ = write!(
-                    layers,
-                    r#"<path stroke="{color}" stroke-width="3.5" d="{path}"/>"#
-                );
-            }
-            layers.push_str("</g>");
-        }
-
-        if !self.lost.is_empty() {
-            layers.push_str(r##"<path fill="none" stroke="#d00000" stroke-width="1.6" d=""##);
-            for &position in &self.lost {
-                let spread = (position & 0xffff) as f64 / 65_535.0;
-                let (x, y) = geometry.at(angle_of(position), radius + 22.0 + spread * 20.0);
-                let _ = write!(layers, "M{} {}l6 6m0 -6l-6 6", x - 3, y - 3);
+                let (x, y) =
+                    geometry.at(angle_of(*position), outside + 4.0 * k + spread * 18.0 * k);
+                // (at most `outside + 22 * k`, within `pad`)
+                let _ = write!(layers, "M{x} {y}h0");
             }
             layers.push_str("\"/>");
         }
 
-        self.draw_legend(root, width - legend_width, &colors)?;
+        if !self.lost.is_empty() {
+            let _ = write!(
+                layers,
+                r##"<path fill="none" stroke="#d00000" stroke-width="{}" d=""##,
+                1.6 * k
+            );
+            let arm = 3.0 * k;
+            for &position in &self.lost {
+                let spread = (position & 0xffff) as f64 / 65_535.0;
+                let (x, y) = geometry.at(angle_of(position), outside + 6.0 * k + spread * 18.0 * k);
+                let (x, y) = (f64::from(x), f64::from(y));
+                let _ = write!(
+                    layers,
+                    "M{} {}l{} {}m0 {}l{} {}",
+                    x - arm,
+                    y - arm,
+                    2.0 * arm,
+                    2.0 * arm,
+                    -2.0 * arm,
+                    -2.0 * arm,
+                    2.0 * arm
+                );
+            }
+            layers.push_str("\"/>");
+        }
+
+        self.draw_legend(root, width - legend_width, &colors, !handovers.is_empty())?;
         Ok(layers)
     }
 
@@ -465,15 +526,30 @@ impl RingView {
         root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
         left: f64,
         colors: &BTreeMap<&str, RGBColor>,
+        band: bool,
     ) -> Result<(), String> {
         let error = |e: DrawingAreaErrorKind<_>| e.to_string();
+        let options = &self.options;
+        let k = options.scale();
+        // Lengths in the legend, scaled for large print.
+        let px = |length: f64| (length * k).round() as i32;
         let left = left as i32;
-        let font = ("sans-serif", 14).into_font();
-        let small = ("sans-serif", 13).into_font().color(&RGBColor(70, 70, 70));
-        let bold = ("sans-serif", 14).into_font().style(FontStyle::Bold);
-        let mut y = 78;
+        let font = ("sans-serif", options.font(14)).into_font();
+        let small = ("sans-serif", options.font(13))
+            .into_font()
+            .color(&RGBColor(70, 70, 70));
+        let bold = ("sans-serif", options.font(14))
+            .into_font()
+            .style(FontStyle::Bold);
+        let row = px(22.0);
+        let swatch = px(14.0);
+        let mut y = px(78.0);
         let counts = self.ring.vnode_counts();
         let shares = self.ring.ownership();
+        let color_of = |node: Option<&str>| {
+            node.and_then(|id| colors.get(id).copied())
+                .unwrap_or(UNASSIGNED_GREY)
+        };
         if !self.ring.is_empty() {
             root.draw(&Text::new(
                 "node: keys, vnodes, ring share",
@@ -481,9 +557,9 @@ impl RingView {
                 bold.clone(),
             ))
             .map_err(error)?;
-            y += 24;
+            y += px(24.0);
         }
-        let max_rows = 18;
+        let max_rows = if options.large_print { 12 } else { 18 };
         for (index, node) in self.ring.nodes().enumerate() {
             if index == max_rows {
                 let rest = self.ring.node_count() - max_rows;
@@ -493,12 +569,12 @@ impl RingView {
                     small.clone(),
                 ))
                 .map_err(error)?;
-                y += 22;
+                y += row;
                 break;
             }
             root.draw(&Rectangle::new(
-                [(left, y + 1), (left + 14, y + 15)],
-                colors[node].filled(),
+                [(left, y + 1), (left + swatch, y + 1 + swatch)],
+                color_of(Some(node)).filled(),
             ))
             .map_err(error)?;
             let replicas = match self.replicas.get(node) {
@@ -511,88 +587,86 @@ impl RingView {
                 counts.get(node).copied().unwrap_or(0),
                 shares.get(node).copied().unwrap_or(0.0) * 100.0
             );
-            root.draw(&Text::new(line, (left + 22, y), font.clone()))
+            root.draw(&Text::new(line, (left + swatch + px(8.0), y), font.clone()))
                 .map_err(error)?;
-            y += 22;
+            y += row;
         }
 
         let moved_total: usize = self.flows.iter().map(|flow| flow.count).sum();
-        if self.options.show_moved && moved_total > 0 {
-            y += 10;
+        if options.show_moved && moved_total > 0 {
+            y += px(10.0);
             root.draw(&Text::new(
                 format!("moved in the last change: {}", thousands(moved_total)),
                 (left, y),
                 bold.clone(),
             ))
             .map_err(error)?;
-            y += 20;
-            root.draw(&Text::new(
-                "outside the ring; ring = from, centre = to",
-                (left, y),
-                small.clone(),
-            ))
-            .map_err(error)?;
-            y += 24;
-            let color_of = |node: &Option<String>| {
-                node.as_deref()
-                    .and_then(|id| colors.get(id).copied())
-                    .unwrap_or(UNASSIGNED_GREY)
-            };
+            y += px(20.0);
+            let band_line = band.then_some("thin band: the owner before the change");
+            for line in
+                std::iter::once("dark dots outside the ring: moved vectors").chain(band_line)
+            {
+                root.draw(&Text::new(line, (left, y), small.clone()))
+                    .map_err(error)?;
+                y += px(18.0);
+            }
+            y += px(6.0);
             let mut flows: Vec<&Flow> = self.flows.iter().collect();
             flows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.cmp(b)));
+            let max_flows = if options.large_print { 6 } else { 10 };
             for (index, flow) in flows.iter().enumerate() {
-                if index == 10 {
+                if index == max_flows {
                     root.draw(&Text::new(
-                        format!("... and {} more flows", flows.len() - 10),
+                        format!("... and {} more flows", flows.len() - max_flows),
                         (left, y),
                         small.clone(),
                     ))
                     .map_err(error)?;
-                    y += 22;
+                    y += row;
                     break;
                 }
-                root.draw(&Circle::new(
-                    (left + 7, y + 8),
-                    6,
-                    color_of(&flow.from).filled(),
+                // From and to as two swatches, the way band and arc show them.
+                let half = swatch / 2;
+                root.draw(&Rectangle::new(
+                    [(left, y + 1), (left + swatch, y + 1 + half)],
+                    color_of(flow.from.as_deref()).filled(),
                 ))
                 .map_err(error)?;
-                root.draw(&Circle::new(
-                    (left + 7, y + 8),
-                    3,
-                    color_of(&flow.to).filled(),
+                root.draw(&Rectangle::new(
+                    [(left, y + 1 + half), (left + swatch, y + 1 + swatch)],
+                    color_of(flow.to.as_deref()).filled(),
                 ))
                 .map_err(error)?;
                 let from = flow.from.as_deref().unwrap_or("unassigned");
                 let to = flow.to.as_deref().unwrap_or("unassigned");
                 root.draw(&Text::new(
                     format!("{from} \u{2192} {to}: {}", thousands(flow.count)),
-                    (left + 22, y),
+                    (left + swatch + px(8.0), y),
                     font.clone(),
                 ))
                 .map_err(error)?;
-                y += 22;
+                y += row;
             }
         }
 
         if self.lost_total > 0 {
-            y += 10;
+            y += px(10.0);
             root.draw(&Text::new(
                 format!("lost (red \u{d7}): {}", thousands(self.lost_total)),
                 (left, y),
                 bold.clone().color(&RGBColor(208, 0, 0)),
             ))
             .map_err(error)?;
-            y += 22;
+            y += row;
         }
 
-        y += 10;
+        y += px(10.0);
         let shown = self
             .dots
             .iter()
             .filter(|dot| dot.0 as usize % self.shown_stride() == 0)
             .count();
-        let note = if !self.options.show_dots || self.total == 0 {
+        let note = if !options.show_dots || self.total == 0 {
             String::new()
         } else if shown == self.total {
             format!("dots: all {} vectors", thousands(self.total))
@@ -607,10 +681,10 @@ impl RingView {
         if !note.is_empty() {
             root.draw(&Text::new(note, (left, y), small.clone()))
                 .map_err(error)?;
-            y += 20;
+            y += px(20.0);
         }
         let points = self.ring.point_count();
-        if self.options.show_ticks && points > FULL_TICKS {
+        if options.show_ticks && points > FULL_TICKS {
             let note = if points > MAX_TICKS {
                 format!("ticks hidden: {} points", thousands(points))
             } else {

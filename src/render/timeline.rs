@@ -103,7 +103,7 @@ impl Timeline {
     fn frame_options(&self) -> RenderOptions {
         RenderOptions {
             max_dots: self.max_dots,
-            ..RenderOptions::default()
+            ..super::default_options()
         }
     }
 

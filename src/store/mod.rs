@@ -115,6 +115,9 @@ pub struct VectorStore {
     lost: BTreeSet<u32>,
     history: Vec<Movement>,
     last_moved: Vec<MovedKey>,
+    /// The ring as it was before the last change: the picture draws what
+    /// the change handed from one node to another.
+    ring_before: Ring,
     /// Ring positions of every `sample_stride`-th vector by serial: the
     /// dots of the ring picture, kept so that the picture each change
     /// returns costs no hashing.
@@ -191,6 +194,7 @@ impl VectorStore {
             lost: BTreeSet::new(),
             history: Vec::new(),
             last_moved: Vec::new(),
+            ring_before: Ring::with_vnodes(config.vnodes)?,
             sample: Vec::new(),
             sample_stride: 1,
         })
@@ -410,7 +414,7 @@ impl VectorStore {
     pub fn add_node(&mut self, id: &str) -> Result<Step, Error> {
         let old = self.ring.clone();
         self.ring.add_node(id)?;
-        Ok(self.change(Action::AddNode(id.to_owned()), &old, None))
+        Ok(self.change(Action::AddNode(id.to_owned()), old, None))
     }
 
     /// Adds a node of `weight` times a standard node's capacity: it gets that
@@ -428,7 +432,7 @@ impl VectorStore {
     pub fn add_weighted_node(&mut self, id: &str, weight: f64) -> Result<Step, Error> {
         let old = self.ring.clone();
         self.ring.add_weighted_node(id, weight)?;
-        Ok(self.change(Action::AddNode(id.to_owned()), &old, None))
+        Ok(self.change(Action::AddNode(id.to_owned()), old, None))
     }
 
     /// Removes a node gracefully (a decommission): its data is streamed to
@@ -446,7 +450,7 @@ impl VectorStore {
     pub fn remove_node(&mut self, id: &str) -> Result<Step, Error> {
         let old = self.ring.clone();
         self.ring.remove_node(id)?;
-        Ok(self.change(Action::RemoveNode(id.to_owned()), &old, None))
+        Ok(self.change(Action::RemoveNode(id.to_owned()), old, None))
     }
 
     /// The same as [`VectorStore::remove_node`]: a planned departure that
@@ -536,7 +540,7 @@ impl VectorStore {
             Ok([id]) => Action::FailNode(id),
             Err(names) => Action::FailNodes(names),
         };
-        Ok(self.change(action, &old, Some(gone)))
+        Ok(self.change(action, old, Some(gone)))
     }
 
     /// Gives every node `vnodes` virtual nodes (times its weight) and moves
@@ -555,7 +559,7 @@ impl VectorStore {
     pub fn rebuild(&mut self, vnodes: u32) -> Result<Step, Error> {
         let old = self.ring.clone();
         self.ring.rebuild(vnodes)?;
-        Ok(self.change(Action::Rebuild(vnodes), &old, None))
+        Ok(self.change(Action::Rebuild(vnodes), old, None))
     }
 
     /// Keeps `copies` copies of every vector from now on, sending the new
@@ -587,7 +591,7 @@ impl VectorStore {
         let old_copies = self.config.replication;
         self.config.replication = copies;
         let ring = self.ring.clone();
-        Ok(self.change_with(Action::SetReplication(copies), &ring, old_copies, None))
+        Ok(self.change_with(Action::SetReplication(copies), ring, old_copies, None))
     }
 
     /// Brings the ring to exactly `nodes`, each with `vnodes` virtual nodes,
@@ -636,12 +640,12 @@ impl VectorStore {
             nodes: wanted.into_iter().map(str::to_owned).collect(),
             vnodes,
         };
-        Ok(self.change(action, &old, None))
+        Ok(self.change(action, old, None))
     }
 
     /// Records a change from the `old` ring to the current one: creates
     /// shards for new nodes, moves the data, drops departed nodes' shards.
-    fn change(&mut self, action: Action, old: &Ring, failed: Option<Vec<(u64, u32)>>) -> Step {
+    fn change(&mut self, action: Action, old: Ring, failed: Option<Vec<(u64, u32)>>) -> Step {
         let copies = self.config.replication;
         self.change_with(action, old, copies, failed)
     }
@@ -649,7 +653,7 @@ impl VectorStore {
     fn change_with(
         &mut self,
         action: Action,
-        old: &Ring,
+        old: Ring,
         old_copies: usize,
         failed: Option<Vec<(u64, u32)>>,
     ) -> Step {
@@ -661,7 +665,7 @@ impl VectorStore {
                 }
             }
         }
-        let mut tally = self.reconcile(old, old_copies);
+        let mut tally = self.reconcile(&old, old_copies);
         self.rehome_orphans(&mut tally);
         for shard in self.all_shards_mut() {
             shard.release_if_empty();
@@ -687,7 +691,9 @@ impl VectorStore {
                 }
             }
         }
-        self.finish(action, old.node_count(), tally, under_replicated, lost)
+        let nodes_before = old.node_count();
+        self.ring_before = old;
+        self.finish(action, nodes_before, tally, under_replicated, lost)
     }
 
     /// Sends whatever is left on the shards of nodes that are no longer on
@@ -1128,6 +1134,12 @@ impl VectorStore {
     #[must_use]
     pub fn last_moved(&self) -> &[MovedKey] {
         &self.last_moved
+    }
+
+    /// The ring as it was before the last change (the current ring before
+    /// any change, or after loading a snapshot).
+    pub(crate) fn ring_before(&self) -> &Ring {
+        &self.ring_before
     }
 
     /// The ring as a picture: arcs by owner, vnode ticks, vectors as dots and

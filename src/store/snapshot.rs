@@ -133,6 +133,7 @@ impl VectorStore {
         store.forget(&saved.lost);
         store.history.clear();
         store.last_moved.clear();
+        store.ring_before = store.ring.clone();
         Ok(store)
     }
 
