@@ -245,6 +245,17 @@ fn a_timeline_animates_every_step_and_lays_them_out() {
         assert!(grid.contains(caption), "missing {caption}");
     }
     assert!(!grid.contains("<animate"));
+    // The status is the caption only: in the frame it ran past the crop.
+    assert_eq!(grid.matches("Added node | moved=").count(), 0);
+
+    // A node that left stays in the key, marked, since its band is drawn.
+    let mut after = Timeline::new();
+    after.push(db.remove_node("nodeB").unwrap().view);
+    let grid = after.filmstrip().to_svg();
+    assert!(
+        grid.contains(">nodeB (gone)</text>"),
+        "the departed node in the key"
+    );
 }
 
 /// Found by adversarial testing: `GroupedBarsView` with a value of

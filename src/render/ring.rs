@@ -170,13 +170,26 @@ impl RingView {
         self.status.as_deref()
     }
 
-    /// Each node of the picture with its colour, sorted by id: a key for a
-    /// caption when the legend is left out (the filmstrip).
+    /// Each node of the picture with its colour, sorted by id, a node the
+    /// last change took away marked "(gone)": a key for a caption when the
+    /// legend is left out (the filmstrip).
     pub(crate) fn node_key(&self) -> Vec<(String, RGBColor)> {
-        node_colors(self.ring.nodes())
+        self.colors()
             .into_iter()
-            .map(|(id, color)| (id.to_owned(), color))
+            .map(|(id, color)| {
+                if self.ring.contains_node(id) {
+                    (id.to_owned(), color)
+                } else {
+                    (format!("{id} (gone)"), color)
+                }
+            })
             .collect()
+    }
+
+    /// The same picture without a status line (a caption carries it).
+    pub(crate) fn without_status(mut self) -> RingView {
+        self.status = None;
+        self
     }
 
     /// The same picture without the vectors the last change moved (and

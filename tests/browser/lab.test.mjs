@@ -230,8 +230,8 @@ try {
     check(errors.every((text) => !text.includes('panicked at')), 'no cell panicked but the one that shows a panic');
     check(errors.length === 0, `no error output (${errors.length}: ${errors.join(' | ').slice(0, 300)})`);
     const panic = shownPanics.join('\n');
-    check(/panicked at this cell/.test(panic) && !/backtrace/.test(panic) && panic.trim().split("\n").length === 1,
-      `the panic shows in one line, without a backtrace: ${JSON.stringify(panic.slice(0, 300))}`);
+    check(/panicked at `numbers\[7\]`: index out of bounds/.test(panic) && !/backtrace/.test(panic) && panic.trim().split("\n").length === 1,
+      `the panic shows in one line quoting the cell's line, without a backtrace: ${JSON.stringify(panic.slice(0, 300))}`);
     check(/Handing out spare rust kernel/.test(server.log()), 'a notebook got the server\'s warm spare kernel');
     await page.screenshot({ path: join(shots, 'lab-live.png'), fullPage: false });
     await page.close();

@@ -36,6 +36,7 @@ import argparse
 import copy
 import difflib
 import pathlib
+import re
 import sys
 import time
 
@@ -110,8 +111,11 @@ def check(path, executed, committed, timings):
         problems += problems_in(cell, where, tags)
         if "expect-panic" in tags:
             said = "".join(o["text"] for o in cell.outputs if o["output_type"] == "stream" and o["name"] == "stderr")
-            if "panicked at this cell" not in said or "backtrace" in said or len(said.splitlines()) != 1:
-                problems.append(f"{where}: tagged expect-panic but did not panic in one line: {said[:500]!r}")
+            # One line that quotes the line of the cell that panicked.
+            quoted = re.match(r"panicked at `([^`]+)`: ", said)
+            if (not quoted or quoted.group(1) not in cell.source
+                    or "backtrace" in said or len(said.splitlines()) != 1):
+                problems.append(f"{where}: tagged expect-panic but did not panic in one line quoting the cell: {said[:500]!r}")
         if "expect-error" in tags:
             shown = [o for o in cell.outputs if o["output_type"] == "error"
                      or (o["output_type"] == "stream" and o["name"] == "stderr")]
