@@ -32,11 +32,11 @@ export XDG_CONFIG_HOME := $(CACHE)/config
 
 .PHONY: notebook restore grade slides test check rust-test kernel-test notebook-test browser-test kernel bench fuzz mutants measure-cells notebooks-refresh clean-tools
 
-## notebook: install what is missing, then start JupyterLab on your own copies of the notebooks in workbook/ (prints the URL)
+## notebook: install what is missing, then start JupyterLab on your own copies of the notebooks in workbook/ (prints the URL; PROJECTOR=1 draws every picture in large print)
 notebook: kernel
 	$(PYTHON) kernel/workbook.py make
 	@echo "Starting JupyterLab on workbook/ (your copies; notebooks/ stays as committed) -- open the http://127.0.0.1:8888/lab?token=... URL printed below."
-	$(VENV)/bin/jupyter lab --no-browser $(ALLOW_ROOT) --ip 127.0.0.1 --notebook-dir "$(ROOT)/workbook" \
+	ELASTIC_VDB_PROJECTOR="$(PROJECTOR)" $(VENV)/bin/jupyter lab --no-browser $(ALLOW_ROOT) --ip 127.0.0.1 --notebook-dir "$(ROOT)/workbook" \
 		--config "$(ROOT)/kernel/jupyter_server_config.py"
 
 ## restore: fresh copies of the notebooks in workbook/; yours move to workbook/saved-<time>/

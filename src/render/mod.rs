@@ -66,8 +66,8 @@ impl RenderOptions {
     /// print and at most 1,500 dots, the same size of picture.
     ///
     /// Pictures a store draws by itself (after each change, say) use
-    /// [`default_options`]; [`use_by_default`] makes this preset theirs for
-    /// the rest of the session.
+    /// [`default_options`], which is this preset when the session was
+    /// started with [`PROJECTOR_VARIABLE`] set.
     ///
     /// ```
     /// let options = elastic_vdb::RenderOptions::projector();
@@ -99,43 +99,31 @@ pub(crate) fn print_scale(large_print: bool) -> f64 {
     if large_print { 1.4 } else { 1.0 }
 }
 
-/// The options every picture is drawn with unless a cell says otherwise;
-/// [`RenderOptions::default`] until [`use_by_default`] sets others.
-static SESSION_OPTIONS: std::sync::RwLock<Option<RenderOptions>> = std::sync::RwLock::new(None);
+/// The environment variable that switches a whole session to the
+/// [`RenderOptions::projector`] preset: set to anything but `0` or nothing,
+/// as `make notebook PROJECTOR=1` does for every kernel of the server.
+///
+/// A variable of the process, not a static of this crate: evcxr compiles
+/// each cell against its own copy of the library, so a static set in one
+/// cell is not seen by the next.
+pub const PROJECTOR_VARIABLE: &str = "ELASTIC_VDB_PROJECTOR";
 
-/// Draws every picture made from now on with `options`, unless a cell
-/// passes its own: one cell at the top of a notebook switches a whole
-/// lesson to [`RenderOptions::projector`]. The setting lasts until the
-/// kernel restarts (or the next call).
+/// The options pictures are drawn with unless a cell passes its own:
+/// [`RenderOptions::projector`] when [`PROJECTOR_VARIABLE`] is set,
+/// [`RenderOptions::default`] otherwise.
 ///
 /// ```
-/// use elastic_vdb::{RenderOptions, render};
-///
-/// render::use_by_default(RenderOptions::projector());
-/// assert!(render::default_options().large_print);
-/// render::use_by_default(RenderOptions::default());
-/// assert!(!render::default_options().large_print);
-/// ```
-pub fn use_by_default(options: RenderOptions) {
-    let mut session = SESSION_OPTIONS
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    *session = Some(options);
-}
-
-/// The options pictures are drawn with unless a cell passes its own: those
-/// given to [`use_by_default`], or [`RenderOptions::default`].
-///
-/// ```
-/// assert_eq!(elastic_vdb::render::default_options().width, 800);
+/// let options = elastic_vdb::render::default_options();
+/// assert_eq!(options.width, 800);
+/// assert_eq!(options.large_print, std::env::var_os("ELASTIC_VDB_PROJECTOR")
+///     .is_some_and(|value| !value.is_empty() && value != "0"));
 /// ```
 #[must_use]
 pub fn default_options() -> RenderOptions {
-    SESSION_OPTIONS
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone()
-        .unwrap_or_default()
+    match std::env::var_os(PROJECTOR_VARIABLE) {
+        Some(value) if !value.is_empty() && value != "0" => RenderOptions::projector(),
+        _ => RenderOptions::default(),
+    }
 }
 
 impl Default for RenderOptions {
