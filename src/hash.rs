@@ -96,6 +96,17 @@ fn position_of_parts(parts: &[&[u8]]) -> u64 {
     u64::from_be_bytes(first)
 }
 
+/// The name of the `serial`-th generated vector: `vec_000042`.
+///
+/// ```
+/// assert_eq!(elastic_vdb::hash::vector_id(42), "vec_000042");
+/// assert_eq!(elastic_vdb::hash::vector_id(1_234_567), "vec_1234567");
+/// ```
+#[must_use]
+pub fn vector_id(serial: u32) -> String {
+    format!("vec_{serial:06}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

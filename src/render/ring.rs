@@ -106,7 +106,7 @@ impl RingView {
                 .iter()
                 .copied()
                 .filter(|serial| *serial as usize % stride == 0)
-                .map(|serial| crate::hash::key_position(&crate::store::vector_id(serial)))
+                .map(|serial| crate::hash::key_position(&crate::hash::vector_id(serial)))
                 .collect(),
             lost_total: lost.len(),
             total,

@@ -188,7 +188,7 @@ mod tests {
             db.add_node(node).unwrap();
         }
         for serial in 0..300 {
-            let key = crate::store::vector_id(serial);
+            let key = crate::hash::vector_id(serial);
             let trace = db.trace(&key);
             let expected = db.ring().preference_list(trace.position, 3);
             assert_eq!(trace.preference_list(), expected, "{key}");

@@ -30,6 +30,7 @@ use crate::error::{
     validate_vnodes,
 };
 use crate::hash::key_position;
+pub use crate::hash::vector_id;
 use crate::render::{DistributionView, HistoryView, RingView};
 use crate::ring::{DEFAULT_VNODES, Ring};
 
@@ -64,17 +65,6 @@ impl Default for StoreConfig {
             replication: 1,
         }
     }
-}
-
-/// The name of the `serial`-th generated vector: `vec_000042`.
-///
-/// ```
-/// assert_eq!(elastic_vdb::store::vector_id(42), "vec_000042");
-/// assert_eq!(elastic_vdb::store::vector_id(1_234_567), "vec_1234567");
-/// ```
-#[must_use]
-pub fn vector_id(serial: u32) -> String {
-    format!("vec_{serial:06}")
 }
 
 /// Where one copy of a vector lives: a node's primaries or replicas.

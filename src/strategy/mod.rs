@@ -41,7 +41,7 @@ use std::fmt;
 
 use crate::error::{Error, validate_node_id};
 use crate::hash::key_position;
-use crate::store::vector_id;
+use crate::hash::vector_id;
 
 pub use bounded::{BoundedLoads, Overflow, bounded_capacity};
 pub use jump::JumpHash;
@@ -321,7 +321,7 @@ pub fn key_positions(count: usize) -> Vec<u64> {
 ///
 /// ```
 /// use elastic_vdb::strategy::{Placement, Strategy, key_positions, node_names, place_keys};
-/// use elastic_vdb::store::vector_id;
+/// use elastic_vdb::hash::vector_id;
 ///
 /// let ring = Strategy::Ring { vnodes: 80 }.build(&node_names(10))?;
 /// let keys: Vec<String> = (0..1000).map(vector_id).collect();
