@@ -32,6 +32,7 @@
 pub mod analysis;
 pub mod error;
 pub mod exercise;
+pub mod format;
 pub mod hash;
 pub mod render;
 pub mod ring;

@@ -14,6 +14,8 @@ mod notebook;
 mod palette;
 mod play;
 mod ring;
+mod studies;
+mod table;
 mod timeline;
 mod trace;
 
@@ -29,6 +31,8 @@ pub use timeline::{Filmstrip, Timeline};
 pub use trace::{KeyTrace, TraceRole, TraceStep};
 
 use base64::Engine;
+
+pub(crate) use crate::format::thousands;
 
 /// How a picture is drawn. Public fields and [`Default`], so a notebook cell can
 /// write `RenderOptions { width: 640, ..Default::default() }`.
@@ -248,30 +252,9 @@ fn error_svg(width: u32, height: u32, message: &str) -> String {
     )
 }
 
-/// Groups digits by thousands: 1234567 -> "1,234,567".
-pub(crate) fn thousands(value: usize) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(6000), "6,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
 
     #[test]
     fn xml_escaping_covers_markup() {
