@@ -40,9 +40,9 @@ pub mod store;
 pub mod strategy;
 
 pub use error::Error;
-pub use render::{DistributionView, HistoryView, RenderOptions, RingView, Timeline};
+pub use render::{DistributionView, HistoryView, RenderOptions, RingView, Step, Timeline};
 pub use ring::Ring;
-pub use store::{Action, Flow, Hit, MigrationPlan, Movement, Step, StoreConfig, VectorStore};
+pub use store::{Action, Flow, Hit, MigrationPlan, Movement, StoreConfig, VectorStore};
 
 /// Everything a notebook needs, in one `use`.
 ///
@@ -56,12 +56,10 @@ pub mod prelude {
     pub use crate::error::Error;
     pub use crate::exercise;
     pub use crate::render::{
-        DistributionView, HistoryView, RenderOptions, RingView, ShowDebug, Timeline,
+        DistributionView, HistoryView, RenderOptions, RingView, ShowDebug, Step, Timeline,
     };
     pub use crate::ring::Ring;
-    pub use crate::store::{
-        Action, Flow, Hit, MigrationPlan, Movement, Step, StoreConfig, VectorStore,
-    };
+    pub use crate::store::{Action, Flow, Hit, MigrationPlan, Movement, StoreConfig, VectorStore};
 }
 
 /// The README's example, compiled and run as a doctest.

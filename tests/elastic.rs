@@ -192,7 +192,7 @@ fn a_refused_ring_rebuild_leaves_the_ring_as_it_was() {
 }
 
 /// `Movement::dropped` as documented: with one copy per vector it equals
-/// `moved`, except for copies taken out of the pool (moved, not dropped). And `apply` refuses a plan that is not a join or a departure
+/// `moved`, except for copies taken out of the pool (moved, not dropped). And `carry_out` refuses a plan that is not a join or a departure
 /// with a parameter error naming it (it was a snapshot-loading error).
 #[test]
 fn dropped_counts_node_copies_and_apply_names_what_it_refuses() {
@@ -214,7 +214,7 @@ fn dropped_counts_node_copies_and_apply_names_what_it_refuses() {
     plan.action = elastic_vdb::Action::Rebuild(40);
     let before = db.to_json();
     assert_eq!(
-        db.apply(&plan).unwrap_err().to_string(),
+        db.carry_out(&plan).unwrap_err().to_string(),
         "plan must be a join or a departure (plan_add_node or plan_remove_node), got Rebuild(40)"
     );
     assert_eq!(db.to_json(), before);
@@ -274,18 +274,38 @@ fn a_plan_shows_its_flows_as_an_html_table() {
     db.add_node("c").unwrap();
     let plan = db.plan_add_node("d&e").unwrap();
     let html = plan.to_html();
+    // The crate's one table form: the summary as the caption, then a row
+    // per flow, every cell escaped.
     assert!(
-        html.starts_with("<p>") && html.ends_with("</table>"),
+        html.starts_with("<table") && html.ends_with("</table>"),
         "{html}"
     );
-    for flow in &plan.flows {
-        let row = format!(
-            "<tr><td>{}</td><td>d&amp;e</td><td style=\"text-align:right\">{}</td><td style=\"text-align:right\">{}</td></tr>",
-            flow.from.as_deref().unwrap().replace('<', "&lt;"),
-            flow.vectors,
-            flow.bytes
-        );
-        assert!(html.contains(&row), "{row} not in {html}");
-    }
-    assert_eq!(html.matches("<tr><td>").count(), plan.flows.len());
+    assert!(html.contains(&format!(
+        ">{}</caption>",
+        plan.summary().replace('&', "&amp;")
+    )));
+    let cells = |row: &str| -> Vec<String> {
+        row.split("</td>")
+            .filter_map(|cell| cell.rsplit_once('>').map(|(_, text)| text.to_owned()))
+            .filter(|text| !text.is_empty())
+            .collect()
+    };
+    let rows: Vec<Vec<String>> = html
+        .split("<tr>")
+        .skip(2) // before the header, and the header
+        .map(cells)
+        .collect();
+    let expected: Vec<Vec<String>> = plan
+        .flows
+        .iter()
+        .map(|flow| {
+            vec![
+                flow.from.as_deref().unwrap().replace('<', "&lt;"),
+                "d&amp;e".to_owned(),
+                flow.vectors.to_string(),
+                flow.bytes.to_string(),
+            ]
+        })
+        .collect();
+    assert_eq!(rows, expected, "{html}");
 }

@@ -509,7 +509,7 @@ proptest! {
         }
         let id = node_name(target);
         let plan = if nodes.contains(&target) { store.plan_remove_node(&id) } else { store.plan_add_node(&id) }.unwrap();
-        let step = store.apply(&plan).unwrap();
+        let step = store.carry_out(&plan).unwrap();
         let planned: Vec<(Option<String>, Option<String>, usize)> =
             plan.flows.iter().map(|f| (f.from.clone(), f.to.clone(), f.vectors)).collect();
         let done: Vec<(Option<String>, Option<String>, usize)> =

@@ -67,7 +67,7 @@ pub fn check_join(guess_percent: f64, db: &VectorStore) -> Verdict {
         guess_percent,
         db,
         "join",
-        |a| matches!(a, Action::AddNode(_)),
+        |a| a.joining().is_some(),
         |m| {
             let n = m.nodes_after;
             format!(

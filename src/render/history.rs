@@ -35,7 +35,7 @@ impl HistoryView {
             .iter()
             .map(|movement| {
                 let change = match &movement.action {
-                    Action::AddNode(id) => format!("add {id}"),
+                    Action::AddNode(id) | Action::AddWeightedNode { id, .. } => format!("add {id}"),
                     Action::RemoveNode(id) => format!("remove {id}"),
                     Action::Rebuild(vnodes) => format!("rebuild {vnodes} vnodes"),
                     Action::Reshape { nodes, vnodes } => {

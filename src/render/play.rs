@@ -1,9 +1,10 @@
 //! Playing freely: a short script of changes applied in order, shown as an
 //! animated ring and the table of what each change moved.
 
+use super::Step;
 use super::{HistoryView, Timeline, print_picture_and_html};
 use crate::Error;
-use crate::store::{Step, VectorStore};
+use crate::store::VectorStore;
 
 /// What a script may say, for the error that names a step it cannot read.
 const SCRIPT_STEPS: &str =

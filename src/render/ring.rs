@@ -11,10 +11,6 @@ use super::{RenderOptions, error_svg, node_colors, print_evcxr_blocks, rgb_hex, 
 use crate::ring::{Handover, Ring};
 use crate::store::{Flow, VectorStore};
 
-/// The most vectors a view keeps to draw; [`RenderOptions::max_dots`] can
-/// only lower it.
-pub const VIEW_SAMPLE_CAP: usize = 20_000;
-
 /// Up to this many ring points, a tick crosses the circle at each one;
 /// above it, ticks are drawn short and faint outside the circle, so that
 /// the arcs' colours stay readable (480 points, 01's rebuild to 160, are
@@ -76,7 +72,7 @@ impl RingView {
         let total = store.len();
         // The sample's positions are kept by the store: a view of a
         // million-vector store costs what its sample costs, with no hashing.
-        let (stride, sample) = store.view_sample();
+        let (stride, sample) = (store.sample().stride(), store.sample().positions());
         let lost = store.lost();
         let dots: Vec<(u32, u64)> = (0u32..)
             .step_by(stride)

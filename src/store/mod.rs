@@ -8,6 +8,7 @@
 
 mod movement;
 mod plan;
+mod sample;
 mod search;
 mod shard;
 mod snapshot;
@@ -19,8 +20,9 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, StandardNormal};
 
-pub use movement::{Action, Flow, MovedKey, Movement, Step, UNASSIGNED};
+pub use movement::{Action, Flow, MovedKey, Movement, UNASSIGNED};
 pub use plan::{MigrationPlan, PlannedArc, PlannedFlow};
+pub use sample::{SAMPLE_CAP, Sample};
 pub use search::Hit;
 pub use shard::Shard;
 use shard::{Block, Key, arc_ranges};
@@ -31,7 +33,6 @@ use crate::error::{
 };
 use crate::hash::key_position;
 pub use crate::hash::vector_id;
-use crate::render::{DistributionView, HistoryView, RingView};
 use crate::ring::{DEFAULT_VNODES, Ring};
 
 /// How a store is set up. Public fields and [`Default`], so a notebook can
@@ -108,11 +109,8 @@ pub struct VectorStore {
     /// The ring as it was before the last change: the picture draws what
     /// the change handed from one node to another.
     ring_before: Ring,
-    /// Ring positions of every `sample_stride`-th vector by serial: the
-    /// dots of the ring picture, kept so that the picture each change
-    /// returns costs no hashing.
-    sample: Vec<u64>,
-    sample_stride: usize,
+    /// A regular sample of the vectors' positions, for observers.
+    sample: Sample,
 }
 
 impl Default for VectorStore {
@@ -185,8 +183,7 @@ impl VectorStore {
             history: Vec::new(),
             last_moved: Vec::new(),
             ring_before: Ring::with_vnodes(config.vnodes)?,
-            sample: Vec::new(),
-            sample_stride: 1,
+            sample: Sample::default(),
         })
     }
 
@@ -352,153 +349,87 @@ impl VectorStore {
             shard.settle();
         }
         self.next_serial = end;
-        self.extend_sample(first, &positions);
+        self.sample.extend(self.next_serial, first, &positions);
         Ok(first..end)
     }
 
-    /// Keeps [`VectorStore::view_sample`] up to date after vectors
-    /// `first..` (at `positions`) were added.
-    fn extend_sample(&mut self, first: u32, positions: &[u64]) {
-        let stride = (self.next_serial as usize)
-            .div_ceil(crate::render::VIEW_SAMPLE_CAP)
-            .max(1);
-        let first = first as usize;
-        let position_of = |serial: usize| match serial.checked_sub(first) {
-            Some(offset) => positions[offset],
-            None => key_position(&vector_id(serial as u32)),
-        };
-        if stride == self.sample_stride {
-            let next = self.sample.len() * stride;
-            self.sample.extend(
-                (next..self.next_serial as usize)
-                    .step_by(stride)
-                    .map(position_of),
-            );
-        } else {
-            self.sample = (0..self.next_serial as usize)
-                .step_by(stride)
-                .map(position_of)
-                .collect();
-            self.sample_stride = stride;
-        }
-    }
-
-    /// The ring positions of every `stride`-th vector by serial (lost ones
-    /// included), and that stride: what a ring picture samples.
-    pub(crate) fn view_sample(&self) -> (usize, &[u64]) {
-        (self.sample_stride, &self.sample)
-    }
-
-    /// Adds a node; the vectors it now owns (and the copies it should keep)
-    /// are sent to it, and copies no longer needed elsewhere are dropped.
-    ///
-    /// ```
-    /// let mut db = elastic_vdb::VectorStore::default();
-    /// db.add_vectors(6000)?;
-    /// db.add_node("nodeA")?;
-    /// let step = db.add_node("nodeB")?;
-    /// assert_eq!(step.movement.moved, 3311);
-    /// assert_eq!(step.movement.flows[0].label(), "nodeA->nodeB");
-    /// # Ok::<(), elastic_vdb::Error>(())
-    /// ```
-    pub fn add_node(&mut self, id: &str) -> Result<Step, Error> {
-        let old = self.ring.clone();
-        self.ring.add_node(id)?;
-        Ok(self.change(Action::AddNode(id.to_owned()), old, None))
-    }
-
-    /// Adds a node of `weight` times a standard node's capacity: it gets that
-    /// many times the virtual nodes, and so about that many times the vectors.
-    ///
-    /// ```
-    /// let mut db = elastic_vdb::VectorStore::default();
-    /// db.add_vectors(3000)?;
-    /// db.add_node("small")?;
-    /// db.add_weighted_node("big", 3.0)?;
-    /// let shares = db.distribution();
-    /// assert!(shares["big"] > 2 * shares["small"]);
-    /// # Ok::<(), elastic_vdb::Error>(())
-    /// ```
-    pub fn add_weighted_node(&mut self, id: &str, weight: f64) -> Result<Step, Error> {
-        let old = self.ring.clone();
-        self.ring.add_weighted_node(id, weight)?;
-        Ok(self.change(Action::AddNode(id.to_owned()), old, None))
-    }
-
-    /// Removes a node gracefully (a decommission): its data is streamed to
-    /// the nodes that now own it before it leaves, so nothing is lost (to the
-    /// unassigned pool if it was the last node).
-    ///
-    /// ```
-    /// let mut db = elastic_vdb::VectorStore::default();
-    /// db.add_vectors(10)?;
-    /// db.add_node("nodeA")?;
-    /// assert_eq!(db.remove_node("nodeA")?.movement.moved, 10);
-    /// assert_eq!(db.unassigned().len(), 10);
-    /// # Ok::<(), elastic_vdb::Error>(())
-    /// ```
-    pub fn remove_node(&mut self, id: &str) -> Result<Step, Error> {
-        let old = self.ring.clone();
-        self.ring.remove_node(id)?;
-        Ok(self.change(Action::RemoveNode(id.to_owned()), old, None))
-    }
-
-    /// The same as [`VectorStore::remove_node`]: a planned departure that
-    /// loses nothing. Named for contrast with [`VectorStore::fail_node`].
+    /// A regular sample of the vectors' positions (every `stride`-th by
+    /// serial, at most [`SAMPLE_CAP`]), for looking at many vectors without
+    /// hashing them again.
     ///
     /// ```
     /// let mut db = elastic_vdb::VectorStore::default();
     /// db.add_vectors(100)?;
-    /// db.add_node("a")?;
-    /// db.add_node("b")?;
-    /// assert_eq!(db.decommission("a")?.movement.lost, 0);
-    /// assert_eq!(db.len(), 100);
+    /// assert_eq!(db.sample().positions().len(), 100);
     /// # Ok::<(), elastic_vdb::Error>(())
     /// ```
-    pub fn decommission(&mut self, id: &str) -> Result<Step, Error> {
-        self.remove_node(id)
+    #[must_use]
+    pub fn sample(&self) -> &Sample {
+        &self.sample
     }
 
-    /// A crash: the node and every copy it held vanish at once. The
-    /// survivors then re-replicate each vector that still has a copy; a
-    /// vector whose every copy was on the node is lost, and the report says
-    /// how many (none with two or more copies per vector, when one node fails).
+    /// Applies one change to the cluster and moves the data it concerns:
+    /// the vectors whose preference list changed go to their new holders,
+    /// copies no longer needed are dropped, and a crash's vectors with no
+    /// surviving copy are reported lost. Returns what moved; the same change
+    /// through [`VectorStore::add_node`] and its siblings also returns the
+    /// ring's picture.
+    ///
+    /// Everything that can be refused is checked before anything changes:
+    /// a refused change leaves the store exactly as it was.
+    ///
+    /// # Errors
+    /// The ring's errors for the node ids, vnode counts and weights
+    /// ([`Error::DuplicateNode`], [`Error::UnknownNode`], ...),
+    /// [`Error::ReplicationOutOfRange`], [`Error::TooManyCopies`],
+    /// [`Error::DuplicateListEntry`], and [`Error::InvalidParameter`] for an
+    /// empty list of nodes to fail.
     ///
     /// ```
-    /// use elastic_vdb::{StoreConfig, VectorStore};
+    /// use elastic_vdb::{Action, VectorStore};
     ///
-    /// let mut db = VectorStore::new(StoreConfig { replication: 2, ..Default::default() })?;
-    /// db.add_vectors(1000)?;
-    /// for node in ["a", "b", "c"] { db.add_node(node)?; }
-    /// let step = db.fail_node("b")?;
-    /// assert_eq!(step.movement.lost, 0);
-    /// assert!(step.movement.under_replicated > 0);
-    /// assert_eq!(db.len(), 1000);
+    /// let mut db = VectorStore::default();
+    /// db.add_vectors(6000)?;
+    /// db.apply(Action::AddNode("nodeA".into()))?;
+    /// let movement = db.apply(Action::AddNode("nodeB".into()))?;
+    /// assert_eq!(movement.moved, 3311);
+    /// assert!(db.apply(Action::AddNode("nodeB".into())).is_err());
+    /// assert_eq!(db.history().len(), 2);
     /// # Ok::<(), elastic_vdb::Error>(())
     /// ```
-    pub fn fail_node(&mut self, id: &str) -> Result<Step, Error> {
-        self.fail_nodes(&[id])
+    pub fn apply(&mut self, action: Action) -> Result<Movement, Error> {
+        let copies = self.config.replication;
+        match action {
+            Action::AddNode(id) => {
+                let old = self.ring.clone();
+                self.ring.add_node(&id)?;
+                Ok(self.commit(Action::AddNode(id), old, copies, None))
+            }
+            Action::AddWeightedNode { id, weight } => {
+                let old = self.ring.clone();
+                self.ring.add_weighted_node(&id, weight)?;
+                Ok(self.commit(Action::AddWeightedNode { id, weight }, old, copies, None))
+            }
+            Action::RemoveNode(id) => {
+                let old = self.ring.clone();
+                self.ring.remove_node(&id)?;
+                Ok(self.commit(Action::RemoveNode(id), old, copies, None))
+            }
+            Action::FailNode(id) => self.fail(vec![id]),
+            Action::FailNodes(ids) => self.fail(ids),
+            Action::Rebuild(vnodes) => {
+                let old = self.ring.clone();
+                self.ring.rebuild(vnodes)?;
+                Ok(self.commit(Action::Rebuild(vnodes), old, copies, None))
+            }
+            Action::SetReplication(copies) => self.replicate(copies),
+            Action::Reshape { nodes, vnodes } => self.reshape_to(&nodes, vnodes),
+        }
     }
 
-    /// Several nodes crash at the same moment, before any re-replication:
-    /// a vector is lost when all its copies were on these nodes (with `R`
-    /// copies, never when fewer than `R` nodes fail). A list that is empty,
-    /// names a node twice or names a node not on the ring is refused, and
-    /// nothing changes.
-    ///
-    /// ```
-    /// use elastic_vdb::{StoreConfig, VectorStore};
-    ///
-    /// let mut db = VectorStore::new(StoreConfig { replication: 2, ..Default::default() })?;
-    /// db.add_vectors(1000)?;
-    /// for node in ["a", "b", "c", "d"] { db.add_node(node)?; }
-    /// let lost = db.fail_nodes(&["b", "c"])?.movement.lost;
-    /// assert!(lost > 0 && lost < 1000);
-    /// assert_eq!(db.len(), 1000 - lost);
-    /// assert!(db.fail_nodes(&["a", "a"]).is_err());
-    /// # Ok::<(), elastic_vdb::Error>(())
-    /// ```
-    pub fn fail_nodes<S: AsRef<str>>(&mut self, ids: &[S]) -> Result<Step, Error> {
+    /// Several nodes crash at the same moment (one or more): see
+    /// [`Action::FailNodes`].
+    fn fail(&mut self, ids: Vec<String>) -> Result<Movement, Error> {
         if ids.is_empty() {
             return Err(Error::InvalidParameter {
                 parameter: "nodes to fail",
@@ -508,63 +439,33 @@ impl VectorStore {
         }
         // Everything that can be refused is checked on a copy of the ring.
         let mut ring = self.ring.clone();
-        let mut names: Vec<String> = Vec::with_capacity(ids.len());
-        for id in ids.iter().map(AsRef::as_ref) {
-            if names.iter().any(|name| name == id) {
-                return Err(Error::DuplicateListEntry(id.to_owned()));
+        for (index, id) in ids.iter().enumerate() {
+            if ids[..index].contains(id) {
+                return Err(Error::DuplicateListEntry(id.clone()));
             }
             ring.remove_node(id)?;
-            names.push(id.to_owned());
         }
         let old = std::mem::replace(&mut self.ring, ring);
         // The data goes first: nothing can be read from a crashed node.
         let mut gone: Vec<(u64, u32)> = Vec::new();
-        for id in &names {
+        for id in &ids {
             for shards in [&mut self.primaries, &mut self.replicas] {
                 if let Some(shard) = shards.remove(id) {
                     gone.extend(shard.keys_on_arc(0, 0, true));
                 }
             }
         }
-        let action = match <[String; 1]>::try_from(names) {
+        let action = match <[String; 1]>::try_from(ids) {
             Ok([id]) => Action::FailNode(id),
-            Err(names) => Action::FailNodes(names),
+            Err(ids) => Action::FailNodes(ids),
         };
-        Ok(self.change(action, old, Some(gone)))
+        let copies = self.config.replication;
+        Ok(self.commit(action, old, copies, Some(gone)))
     }
 
-    /// Gives every node `vnodes` virtual nodes (times its weight) and moves
-    /// the vectors whose preference list changed (the tutorial's "Rebuild ring").
-    ///
-    /// ```
-    /// let mut db = elastic_vdb::VectorStore::default();
-    /// db.add_vectors(100)?;
-    /// db.add_node("a")?;
-    /// db.add_node("b")?;
-    /// let step = db.rebuild(160)?;
-    /// assert_eq!(db.ring().point_count(), 320);
-    /// assert!(step.movement.moved < 100);
-    /// # Ok::<(), elastic_vdb::Error>(())
-    /// ```
-    pub fn rebuild(&mut self, vnodes: u32) -> Result<Step, Error> {
-        let old = self.ring.clone();
-        self.ring.rebuild(vnodes)?;
-        Ok(self.change(Action::Rebuild(vnodes), old, None))
-    }
-
-    /// Keeps `copies` copies of every vector from now on, sending the new
-    /// copies or dropping the extra ones.
-    ///
-    /// ```
-    /// let mut db = elastic_vdb::VectorStore::default();
-    /// db.add_vectors(100)?;
-    /// for node in ["a", "b", "c"] { db.add_node(node)?; }
-    /// assert_eq!(db.set_replication(2)?.movement.moved, 100);
-    /// assert_eq!(db.copies(), 200);
-    /// assert!(db.set_replication(0).is_err());
-    /// # Ok::<(), elastic_vdb::Error>(())
-    /// ```
-    pub fn set_replication(&mut self, copies: usize) -> Result<Step, Error> {
+    /// Keeps `copies` copies of every vector from now on: see
+    /// [`Action::SetReplication`].
+    fn replicate(&mut self, copies: usize) -> Result<Movement, Error> {
         validate_replication(copies)?;
         // The same budget as adding vectors and loading a saved store, so
         // that whatever is accepted here can be saved and loaded back. It
@@ -581,30 +482,18 @@ impl VectorStore {
         let old_copies = self.config.replication;
         self.config.replication = copies;
         let ring = self.ring.clone();
-        Ok(self.change_with(Action::SetReplication(copies), ring, old_copies, None))
+        Ok(self.commit(Action::SetReplication(copies), ring, old_copies, None))
     }
 
-    /// Brings the ring to exactly `nodes`, each with `vnodes` virtual nodes,
-    /// in one change: nodes not listed leave, new ones join, the vnode count
-    /// changes. The report gives the net movement between the two layouts.
-    /// Everything is checked before anything changes.
-    ///
-    /// ```
-    /// let mut db = elastic_vdb::VectorStore::default();
-    /// db.add_vectors(6000)?;
-    /// db.reshape(&["A", "B", "C"], 80)?;
-    /// let step = db.reshape(&["A", "B", "C", "D"], 80)?;
-    /// assert_eq!(step.movement.moved, 1545);
-    /// # Ok::<(), elastic_vdb::Error>(())
-    /// ```
-    pub fn reshape<S: AsRef<str>>(&mut self, nodes: &[S], vnodes: u32) -> Result<Step, Error> {
+    /// Brings the ring to exactly `nodes` at `vnodes`: see
+    /// [`Action::Reshape`].
+    fn reshape_to(&mut self, nodes: &[String], vnodes: u32) -> Result<Movement, Error> {
         validate_vnodes(vnodes.into())?;
         let mut wanted = BTreeSet::new();
         for node in nodes {
-            let node = node.as_ref();
             validate_node_id(node)?;
-            if !wanted.insert(node) {
-                return Err(Error::DuplicateListEntry(node.to_owned()));
+            if !wanted.insert(node.as_str()) {
+                return Err(Error::DuplicateListEntry(node.clone()));
             }
         }
         let old = self.ring.clone();
@@ -621,8 +510,8 @@ impl VectorStore {
             ring.rebuild(vnodes)?;
         }
         for node in nodes {
-            if !ring.contains_node(node.as_ref()) {
-                ring.add_node(node.as_ref())?;
+            if !ring.contains_node(node) {
+                ring.add_node(node)?;
             }
         }
         self.ring = ring;
@@ -630,23 +519,20 @@ impl VectorStore {
             nodes: wanted.into_iter().map(str::to_owned).collect(),
             vnodes,
         };
-        Ok(self.change(action, old, None))
-    }
-
-    /// Records a change from the `old` ring to the current one: creates
-    /// shards for new nodes, moves the data, drops departed nodes' shards.
-    fn change(&mut self, action: Action, old: Ring, failed: Option<Vec<(u64, u32)>>) -> Step {
         let copies = self.config.replication;
-        self.change_with(action, old, copies, failed)
+        Ok(self.commit(action, old, copies, None))
     }
 
-    fn change_with(
+    /// Records a change from the `old` ring (whose vectors had `old_copies`
+    /// copies) to the current one: creates shards for new nodes, moves the
+    /// data, drops departed nodes' shards, and counts what a crash lost.
+    fn commit(
         &mut self,
         action: Action,
         old: Ring,
         old_copies: usize,
         failed: Option<Vec<(u64, u32)>>,
-    ) -> Step {
+    ) -> Movement {
         let dimension = self.config.dimension;
         for node in self.ring.nodes() {
             for shards in [&mut self.primaries, &mut self.replicas] {
@@ -898,7 +784,7 @@ impl VectorStore {
         tally: Tally,
         under_replicated: usize,
         lost: usize,
-    ) -> Step {
+    ) -> Movement {
         let mut pairs: Vec<((usize, usize), usize)> = tally.flows.into_iter().collect();
         let places = &tally.places;
         pairs.sort_by(|(a, _), (b, _)| {
@@ -943,10 +829,7 @@ impl VectorStore {
         };
         self.last_moved = last_moved;
         self.history.push(movement.clone());
-        Step {
-            movement,
-            view: self.ring_view(),
-        }
+        movement
     }
 
     /// Primary copies per node, sorted by node id, every node on the ring
@@ -1132,44 +1015,6 @@ impl VectorStore {
         &self.ring_before
     }
 
-    /// The ring as a picture: arcs by owner, vnode ticks, vectors as dots and
-    /// the last change's moved vectors marked.
-    ///
-    /// ```
-    /// let db = elastic_vdb::VectorStore::default();
-    /// assert!(db.ring_view().to_svg().contains("Ring is empty"));
-    /// ```
-    #[must_use]
-    pub fn ring_view(&self) -> RingView {
-        RingView::of_store(self)
-    }
-
-    /// The table of every topology change so far.
-    ///
-    /// ```
-    /// let mut db = elastic_vdb::VectorStore::default();
-    /// db.add_node("a")?;
-    /// assert!(db.history_view().to_html().contains("add a"));
-    /// # Ok::<(), elastic_vdb::Error>(())
-    /// ```
-    #[must_use]
-    pub fn history_view(&self) -> HistoryView {
-        HistoryView::new(&self.history)
-    }
-
-    /// Vectors per node as a bar chart, against the ideal mean.
-    ///
-    /// ```
-    /// let mut db = elastic_vdb::VectorStore::default();
-    /// db.add_node("a")?;
-    /// assert!(db.distribution_view().to_svg().contains("<svg"));
-    /// # Ok::<(), elastic_vdb::Error>(())
-    /// ```
-    #[must_use]
-    pub fn distribution_view(&self) -> DistributionView {
-        DistributionView::of_store(self)
-    }
-
     /// The shards searched, each vector once: every node's primaries and the
     /// unassigned pool.
     pub(crate) fn primary_shards(&self) -> impl Iterator<Item = &Shard> + '_ {
@@ -1344,28 +1189,6 @@ mod tests {
         assert_eq!((config.vnodes, config.replication), (17, 2));
         db.fail_node("a")?;
         assert!(db.is_empty());
-        Ok(())
-    }
-
-    /// The picture sample stays every `stride`-th vector by serial when
-    /// vectors come in several batches, with the stride kept or grown.
-    #[test]
-    fn the_view_sample_is_every_stride_th_vector_across_batches() -> Result<(), Error> {
-        let cap = crate::render::VIEW_SAMPLE_CAP;
-        let mut db = VectorStore::new(StoreConfig {
-            dimension: 1,
-            ..StoreConfig::default()
-        })?;
-        for batch in [cap + 7, 3, cap / 2, 1, cap] {
-            db.add_vectors(batch)?;
-            let (stride, sample) = db.view_sample();
-            let expected: Vec<u64> = (0..db.generated())
-                .step_by(stride)
-                .map(|serial| key_position(&vector_id(serial)))
-                .collect();
-            assert_eq!(sample, expected.as_slice(), "stride {stride}");
-            assert!(sample.len() <= cap);
-        }
         Ok(())
     }
 

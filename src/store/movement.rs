@@ -1,12 +1,20 @@
-//! What a topology change did: the report, and the picture that goes with it.
+//! Topology changes: what is asked ([`Action`]) and what it did ([`Movement`]).
 
-use crate::render::RingView;
-
-/// What a topology change did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A topology change: what [`crate::VectorStore::apply`] is asked to do,
+/// and, in the history, what was done.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// A node joined.
     AddNode(String),
+    /// A node of `weight` times a standard node's capacity joined: it gets
+    /// that many times the virtual nodes, and so about that many times the
+    /// vectors.
+    AddWeightedNode {
+        /// The node.
+        id: String,
+        /// Its capacity relative to a standard node.
+        weight: f64,
+    },
     /// A node left.
     RemoveNode(String),
     /// Every node was given a new number of virtual nodes.
@@ -26,6 +34,25 @@ pub enum Action {
         /// Virtual nodes per node afterwards.
         vnodes: u32,
     },
+}
+
+impl Action {
+    /// The node a join adds, if the action is one (weighted or not).
+    ///
+    /// ```
+    /// use elastic_vdb::Action;
+    ///
+    /// let weighted = Action::AddWeightedNode { id: "big".into(), weight: 2.0 };
+    /// assert_eq!(weighted.joining(), Some("big"));
+    /// assert_eq!(Action::Rebuild(10).joining(), None);
+    /// ```
+    #[must_use]
+    pub fn joining(&self) -> Option<&str> {
+        match self {
+            Action::AddNode(id) | Action::AddWeightedNode { id, .. } => Some(id),
+            _ => None,
+        }
+    }
 }
 
 /// Vectors that went from one place to another in a change; `None` is the
@@ -70,7 +97,7 @@ pub const UNASSIGNED: &str = "∅";
 /// assert_eq!(step.movement.status_line(), "Added node | moved=1.000 (~100.0%)");
 /// # Ok::<(), elastic_vdb::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Movement {
     /// The change.
     pub action: Action,
@@ -156,7 +183,7 @@ impl Movement {
     pub fn ideal_fraction(&self) -> Option<f64> {
         let share = |nodes: usize| self.copies.clamp(1, nodes.max(1)) as f64 / nodes.max(1) as f64;
         match self.action {
-            Action::AddNode(_) => Some(share(self.nodes_after)),
+            Action::AddNode(_) | Action::AddWeightedNode { .. } => Some(share(self.nodes_after)),
             Action::RemoveNode(_) => Some(share(self.nodes_before)),
             _ => None,
         }
@@ -188,7 +215,7 @@ impl Movement {
                 .sum::<usize>()
         };
         match &self.action {
-            Action::AddNode(id) => {
+            Action::AddNode(id) | Action::AddWeightedNode { id, .. } => {
                 let onto = count(&|flow| flow.to.as_deref() == Some(id.as_str()));
                 let whither = if onto == self.moved {
                     format!("all of them onto {id}")
@@ -242,7 +269,7 @@ impl Movement {
     #[must_use]
     pub fn status_line(&self) -> String {
         let what = match &self.action {
-            Action::AddNode(_) => "Added node".to_owned(),
+            Action::AddNode(_) | Action::AddWeightedNode { .. } => "Added node".to_owned(),
             Action::RemoveNode(_) => "Removed node".to_owned(),
             Action::Rebuild(vnodes) => format!("Rebuilt ring with vnodes_per_node={vnodes}"),
             Action::Reshape { nodes, vnodes } => {
@@ -287,28 +314,4 @@ pub struct MovedKey {
     pub position: u64,
     /// Index of its flow in [`Movement::flows`].
     pub flow: usize,
-}
-
-/// What a topology change returns: the movement report, and the ring after
-/// the change, which a notebook cell shows as a picture.
-///
-/// ```
-/// let mut db = elastic_vdb::VectorStore::default();
-/// let step = db.add_node("nodeA")?;
-/// assert!(step.view.to_svg().contains("<svg"));
-/// # Ok::<(), elastic_vdb::Error>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct Step {
-    /// What moved.
-    pub movement: Movement,
-    /// The ring after the change, with the moved vectors marked.
-    pub view: RingView,
-}
-
-impl Step {
-    /// Shows the ring picture in an evcxr notebook cell.
-    pub fn evcxr_display(&self) {
-        self.view.evcxr_display();
-    }
 }

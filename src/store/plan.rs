@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use super::{Action, ChangedArc, VectorStore, changed_arcs};
 use crate::error::Error;
-use crate::render::escape_xml;
 use crate::ring::Ring;
 
 /// An arc of the ring that changes hands in a plan.
@@ -47,8 +46,8 @@ pub struct PlannedFlow {
 /// let plan = db.plan_add_node("nodeD")?;
 /// assert_eq!(plan.moved(), 1639);
 /// assert_eq!(plan.ideal_fraction(), 0.25);
-/// let step = db.add_node("nodeD")?;
-/// assert_eq!(step.movement.moved, plan.moved());
+/// let movement = db.apply(plan.action.clone())?;
+/// assert_eq!(movement.moved, plan.moved());
 /// # Ok::<(), elastic_vdb::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -119,7 +118,7 @@ impl MigrationPlan {
     #[must_use]
     pub fn ideal_fraction(&self) -> f64 {
         let nodes = match self.action {
-            Action::AddNode(_) => self.nodes_before + 1,
+            Action::AddNode(_) | Action::AddWeightedNode { .. } => self.nodes_before + 1,
             _ => self.nodes_before.max(1),
         };
         self.copies.min(nodes) as f64 / nodes as f64
@@ -151,55 +150,6 @@ impl MigrationPlan {
             self.ideal_fraction() * 100.0
         )
     }
-
-    /// The summary and the flows as HTML.
-    ///
-    /// ```
-    /// let mut db = elastic_vdb::VectorStore::default();
-    /// db.add_vectors(100)?;
-    /// db.add_node("a")?;
-    /// assert!(db.plan_add_node("b")?.to_html().contains("<td>a</td><td>b</td>"));
-    /// # Ok::<(), elastic_vdb::Error>(())
-    /// ```
-    #[must_use]
-    pub fn to_html(&self) -> String {
-        let mut html = format!(
-            "<p>{}</p><table><thead><tr><th>from</th><th>to</th><th style=\"text-align:right\">vectors</th><th style=\"text-align:right\">bytes</th></tr></thead><tbody>",
-            escape_xml(&self.summary())
-        );
-        for flow in &self.flows {
-            let name =
-                |node: &Option<String>| escape_xml(node.as_deref().unwrap_or(super::UNASSIGNED));
-            html.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td style=\"text-align:right\">{}</td><td style=\"text-align:right\">{}</td></tr>",
-                name(&flow.from),
-                name(&flow.to),
-                flow.vectors,
-                flow.bytes
-            ));
-        }
-        html.push_str("</tbody></table>");
-        html
-    }
-
-    /// Shows the plan in an evcxr notebook cell.
-    pub fn evcxr_display(&self) {
-        let mut text = self.summary();
-        for flow in &self.flows {
-            text.push_str(&format!(
-                "\n  {} -> {}: {} vectors, {} bytes",
-                flow.from.as_deref().unwrap_or(super::UNASSIGNED),
-                flow.to.as_deref().unwrap_or(super::UNASSIGNED),
-                flow.vectors,
-                flow.bytes
-            ));
-        }
-        println!("EVCXR_BEGIN_CONTENT text/plain\n{text}\nEVCXR_END_CONTENT");
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.to_html()
-        );
-    }
 }
 
 impl VectorStore {
@@ -227,28 +177,6 @@ impl VectorStore {
         let mut after = self.ring.clone();
         after.remove_node(id)?;
         Ok(self.plan(Action::RemoveNode(id.to_owned()), &after))
-    }
-
-    /// Carries out a plan made by [`VectorStore::plan_add_node`] or
-    /// [`VectorStore::plan_remove_node`].
-    ///
-    /// ```
-    /// let mut db = elastic_vdb::VectorStore::default();
-    /// db.add_vectors(50)?;
-    /// let plan = db.plan_add_node("a")?;
-    /// assert_eq!(db.apply(&plan)?.movement.moved, plan.moved());
-    /// # Ok::<(), elastic_vdb::Error>(())
-    /// ```
-    pub fn apply(&mut self, plan: &MigrationPlan) -> Result<super::Step, Error> {
-        match &plan.action {
-            Action::AddNode(id) => self.add_node(id),
-            Action::RemoveNode(id) => self.remove_node(id),
-            other => Err(Error::InvalidParameter {
-                parameter: "plan",
-                value: format!("{other:?}"),
-                allowed: "a join or a departure (plan_add_node or plan_remove_node)",
-            }),
-        }
     }
 
     fn plan(&self, action: Action, after: &Ring) -> MigrationPlan {
