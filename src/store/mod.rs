@@ -33,7 +33,7 @@ use crate::error::{
 };
 use crate::hash::key_position;
 pub use crate::hash::vector_id;
-use crate::ring::{DEFAULT_VNODES, Ring};
+use crate::ring::{ChangedArc, DEFAULT_VNODES, Ring};
 
 /// How a store is set up. Public fields and [`Default`], so a notebook can
 /// write `StoreConfig { dimension: 64, ..Default::default() }`.
@@ -600,10 +600,12 @@ impl VectorStore {
         }
         // Against an empty ring every arc of a non-empty one has changed:
         // this lists each arc with its current preference list.
-        let arcs = changed_arcs(&Ring::new(), 0, &self.ring, self.config.replication);
+        let arcs = self
+            .ring
+            .changed_arcs_since(&Ring::new(), 0, self.config.replication);
         for arc in &arcs {
             for (low, high) in arc_ranges(arc.start, arc.end, arc.whole) {
-                self.reconcile_range(low, high, &orphans, &arc.new_list, tally);
+                self.reconcile_range(low, high, &orphans, &arc.after, tally);
             }
         }
     }
@@ -622,14 +624,16 @@ impl VectorStore {
     /// vectors on those arcs: the cost grows with what moves, not with the store.
     fn reconcile(&mut self, old: &Ring, old_copies: usize) -> Tally {
         let mut tally = Tally::default();
-        let arcs = changed_arcs(old, old_copies, &self.ring, self.config.replication);
+        let arcs = self
+            .ring
+            .changed_arcs_since(old, old_copies, self.config.replication);
         // Each receiving shard makes room once for what it will receive:
         // growing arc by arc would reallocate for every arc it gains.
         let mut incoming: BTreeMap<(&str, Copy), usize> = BTreeMap::new();
         for arc in &arcs {
             let vectors = self.vectors_on(arc);
-            for (rank, node) in arc.new_list.iter().enumerate() {
-                if arc.old_list.get(rank).is_none_or(|held| held != node) {
+            for (rank, node) in arc.after.iter().enumerate() {
+                if arc.before.get(rank).is_none_or(|held| held != node) {
                     *incoming.entry((node, copy_kind(rank))).or_default() += vectors;
                 }
             }
@@ -641,7 +645,7 @@ impl VectorStore {
         }
         for arc in &arcs {
             for (low, high) in arc_ranges(arc.start, arc.end, arc.whole) {
-                self.reconcile_range(low, high, &arc.old_list, &arc.new_list, &mut tally);
+                self.reconcile_range(low, high, &arc.before, &arc.after, &mut tally);
             }
         }
         tally
@@ -1034,101 +1038,11 @@ impl VectorStore {
     /// How many vectors lie on a changed arc: what its old primary holder
     /// (or the pool, when the ring was empty) holds there.
     fn vectors_on(&self, arc: &ChangedArc) -> usize {
-        let holder = match arc.old_list.first() {
+        let holder = match arc.before.first() {
             Some(owner) => self.primaries.get(owner),
             None => Some(&self.unassigned),
         };
         holder.map_or(0, |shard| shard.count_on_arc(arc.start, arc.end, arc.whole))
-    }
-}
-
-/// An arc of the circle whose preference list differs between two rings.
-#[derive(Debug, Clone)]
-struct ChangedArc {
-    start: u64,
-    end: u64,
-    whole: bool,
-    old_list: Vec<String>,
-    new_list: Vec<String>,
-}
-
-/// The arcs whose preference lists differ between `old` (with `old_copies`
-/// copies per vector) and `new`. The points of both rings cut the circle
-/// into arcs on which each ring's list is constant (read at the arc's end),
-/// so comparing one list per arc finds every vector that must move, at a
-/// cost that grows with the number of points, not of vectors.
-fn changed_arcs(old: &Ring, old_copies: usize, new: &Ring, copies: usize) -> Vec<ChangedArc> {
-    // Both rings' points, merged (each ring's are already in order).
-    let (mut a, mut b) = (
-        old.positions().iter().peekable(),
-        new.positions().iter().peekable(),
-    );
-    let mut bounds: Vec<u64> = Vec::with_capacity(a.len() + b.len());
-    while let (Some(&&x), Some(&&y)) = (a.peek(), b.peek()) {
-        bounds.push(
-            if x <= y { a.next() } else { b.next() }
-                .copied()
-                .expect("peeked"),
-        );
-    }
-    bounds.extend(a.chain(b));
-    bounds.dedup();
-    let arcs: Vec<(u64, u64, bool)> = match bounds.len() {
-        0 => vec![(0, 0, true)],
-        1 => vec![(bounds[0], bounds[0], true)],
-        count => (0..count)
-            .map(|index| (bounds[(index + count - 1) % count], bounds[index], false))
-            .collect(),
-    };
-    let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
-    // The bounds ascend, so the first point of each ring at or after the
-    // arc's end only moves forward: a sweep finds it without a search.
-    let (mut old_next, mut new_next) = (0, 0);
-    let mut changed = Vec::new();
-    for (start, end, whole) in arcs {
-        old_next = next_point(old.positions(), old_next, end);
-        new_next = next_point(new.positions(), new_next, end);
-        list_at(old, old_next, old_copies, &mut old_slots);
-        list_at(new, new_next, copies, &mut new_slots);
-        let same = old_slots
-            .iter()
-            .map(|&slot| old.slot_id(slot))
-            .eq(new_slots.iter().map(|&slot| new.slot_id(slot)));
-        if !same {
-            changed.push(ChangedArc {
-                start,
-                end,
-                whole,
-                old_list: old_slots
-                    .iter()
-                    .map(|&slot| old.slot_id(slot).to_owned())
-                    .collect(),
-                new_list: new_slots
-                    .iter()
-                    .map(|&slot| new.slot_id(slot).to_owned())
-                    .collect(),
-            });
-        }
-    }
-    changed
-}
-
-/// The index of the first of `points` at or after `position`, searching
-/// forward from `from` (which must not be past it); `points.len()` when
-/// there is none, for [`list_at`] to wrap.
-fn next_point(points: &[u64], mut from: usize, position: u64) -> usize {
-    while points.get(from).is_some_and(|&point| point < position) {
-        from += 1;
-    }
-    from
-}
-
-/// The preference list read at the point with index `next`, wrapping past
-/// the last point; empty on an empty ring.
-fn list_at(ring: &Ring, next: usize, copies: usize, out: &mut Vec<u32>) {
-    match ring.positions().len() {
-        0 => out.clear(),
-        count => ring.preference_slots_from(next % count, copies, out),
     }
 }
 

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{Action, ChangedArc, VectorStore, changed_arcs};
+use super::{Action, VectorStore};
 use crate::error::Error;
-use crate::ring::Ring;
+use crate::ring::{ChangedArc, Ring};
 
 /// An arc of the ring that changes hands in a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,13 +184,13 @@ impl VectorStore {
         let bytes_per_vector = self.config.dimension * std::mem::size_of::<f32>();
         let mut arcs = Vec::new();
         let mut flows: BTreeMap<(Option<String>, Option<String>), usize> = BTreeMap::new();
-        for arc in changed_arcs(&self.ring, copies, after, copies) {
+        for arc in after.changed_arcs_since(&self.ring, copies, copies) {
             let vectors = self.vectors_on(&arc);
             let ChangedArc {
                 start,
                 end,
-                old_list,
-                new_list,
+                before: old_list,
+                after: new_list,
                 ..
             } = arc;
             if vectors > 0 {

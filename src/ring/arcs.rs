@@ -1,0 +1,289 @@
+//! The arcs of the circle: the one each point owns, and the comparison of
+//! two rings arc by arc (what a change hands from one node to another, and
+//! which preference lists it changes).
+
+use std::collections::BTreeMap;
+
+use super::Ring;
+use super::lookup::first_at_or_after;
+
+/// The arc of the circle one point owns: positions after `start` up to and
+/// including `end`, wrapping past `u64::MAX`. Created by [`Ring::arcs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnedArc<'a> {
+    /// The previous point's position (exclusive).
+    pub start: u64,
+    /// This point's position (inclusive).
+    pub end: u64,
+    /// The node owning the arc.
+    pub node: &'a str,
+}
+
+/// A stretch of the circle that changed owner between two rings: positions
+/// after `start` up to and including `end` (the whole circle when they are
+/// equal), owned by `from` before and by `to` after (`None`: no owner, an
+/// empty ring). Created by [`Ring::handovers_since`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handover {
+    /// The position before the stretch (exclusive).
+    pub start: u64,
+    /// The stretch's last position (inclusive).
+    pub end: u64,
+    /// The owner before.
+    pub from: Option<String>,
+    /// The owner after.
+    pub to: Option<String>,
+}
+
+/// An arc of the circle whose preference list differs between two rings:
+/// positions after `start` up to and including `end` (the whole circle when
+/// `whole`), held by `before` and by `after` (owner first). Created by
+/// [`Ring::changed_arcs_since`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedArc {
+    /// The position before the arc (exclusive).
+    pub start: u64,
+    /// The arc's last position (inclusive).
+    pub end: u64,
+    /// Whether the arc is the whole circle (a ring of one point, or none).
+    pub whole: bool,
+    /// The preference list before.
+    pub before: Vec<String>,
+    /// The preference list after.
+    pub after: Vec<String>,
+}
+
+impl OwnedArc<'_> {
+    /// How many positions the arc holds: `2^64` for the only point of a ring.
+    ///
+    /// ```
+    /// use elastic_vdb::Ring;
+    ///
+    /// let mut ring = Ring::with_vnodes(1)?;
+    /// ring.add_node("solo")?;
+    /// assert_eq!(ring.arcs()[0].length(), 1u128 << 64);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn length(&self) -> u128 {
+        let span = u128::from(self.end.wrapping_sub(self.start));
+        if span == 0 { 1u128 << 64 } else { span }
+    }
+
+    /// Whether `position` lies on this arc.
+    ///
+    /// ```
+    /// use elastic_vdb::ring::OwnedArc;
+    ///
+    /// let arc = OwnedArc { start: u64::MAX - 1, end: 5, node: "a" };
+    /// assert!(arc.contains(0) && arc.contains(5) && !arc.contains(6));
+    /// ```
+    #[must_use]
+    pub fn contains(&self, position: u64) -> bool {
+        let offset = position.wrapping_sub(self.start);
+        offset != 0 && u128::from(offset) <= self.length() || self.start == self.end
+    }
+}
+
+impl Ring {
+    /// The arc each point owns, in ring order; the first arc wraps around
+    /// from the last point.
+    ///
+    /// ```
+    /// let mut ring = elastic_vdb::Ring::with_vnodes(2)?;
+    /// ring.add_node("a")?;
+    /// let arcs = ring.arcs();
+    /// assert_eq!(arcs.iter().map(|arc| arc.length()).sum::<u128>(), 1u128 << 64);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn arcs(&self) -> Vec<OwnedArc<'_>> {
+        let Some(&last) = self.positions.last() else {
+            return Vec::new();
+        };
+        let mut start = last;
+        self.points()
+            .map(|point| {
+                let arc = OwnedArc {
+                    start,
+                    end: point.position,
+                    node: point.node,
+                };
+                start = point.position;
+                arc
+            })
+            .collect()
+    }
+
+    /// The fraction of the circle each node owns, sorted by node id; the
+    /// fractions add up to 1 on a non-empty ring.
+    ///
+    /// ```
+    /// let mut ring = elastic_vdb::Ring::new();
+    /// ring.add_node("a")?;
+    /// ring.add_node("b")?;
+    /// let shares = ring.ownership();
+    /// assert!((shares["a"] + shares["b"] - 1.0).abs() < 1e-12);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn ownership(&self) -> BTreeMap<String, f64> {
+        let mut per_node: BTreeMap<&str, u128> = self.nodes().map(|id| (id, 0)).collect();
+        for arc in self.arcs() {
+            *per_node.entry(arc.node).or_default() += arc.length();
+        }
+        let circle = (1u128 << 64) as f64;
+        per_node
+            .into_iter()
+            .map(|(id, length)| (id.to_owned(), length as f64 / circle))
+            .collect()
+    }
+
+    /// The stretches of the circle whose owner differs between `before` and
+    /// this ring, in ring order, neighbouring stretches with the same two
+    /// owners joined: what a change handed from one node to another.
+    ///
+    /// ```
+    /// use elastic_vdb::Ring;
+    ///
+    /// let mut before = Ring::new();
+    /// before.add_node("a")?;
+    /// let mut after = before.clone();
+    /// after.add_node("b")?;
+    /// let handovers = after.handovers_since(&before);
+    /// assert!(handovers.iter().all(|h| h.from.as_deref() == Some("a") && h.to.as_deref() == Some("b")));
+    /// // What b took is b's share of the circle.
+    /// let taken: u128 = handovers.iter().map(|h| u128::from(h.end.wrapping_sub(h.start))).sum();
+    /// assert!((taken as f64 / 2f64.powi(64) - after.ownership()["b"]).abs() < 1e-12);
+    /// assert!(after.handovers_since(&after).is_empty());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn handovers_since(&self, before: &Ring) -> Vec<Handover> {
+        let mut handovers: Vec<Handover> = Vec::new();
+        for arc in self.changed_arcs_since(before, 1, 1) {
+            let (from, to) = (arc.before.into_iter().next(), arc.after.into_iter().next());
+            match handovers.last_mut() {
+                Some(previous)
+                    if previous.end == arc.start && previous.from == from && previous.to == to =>
+                {
+                    previous.end = arc.end;
+                }
+                _ => handovers.push(Handover {
+                    start: arc.start,
+                    end: arc.end,
+                    from,
+                    to,
+                }),
+            }
+        }
+        // The first stretch starts where the last one ends: join them if
+        // they are one handover cut at the top of the circle.
+        if handovers.len() > 1 {
+            let (first, rest) = handovers.split_first().expect("two or more");
+            let tail = rest.last().expect("two or more");
+            if tail.end == first.start && tail.from == first.from && tail.to == first.to {
+                let end = first.end;
+                handovers.remove(0);
+                if let Some(tail) = handovers.last_mut() {
+                    tail.end = end;
+                }
+            }
+        }
+        handovers
+    }
+
+    /// The arcs whose preference lists differ between `before` (with
+    /// `before_copies` copies per vector) and this ring (with `copies`), in
+    /// ring order. The points of both rings cut the circle into arcs on
+    /// which each ring's list is constant (read at the arc's end), so
+    /// comparing one list per arc finds every position whose holders
+    /// change, at a cost that grows with the number of points.
+    ///
+    /// ```
+    /// use elastic_vdb::Ring;
+    ///
+    /// let mut before = Ring::with_vnodes(4)?;
+    /// before.add_node("a")?;
+    /// let mut after = before.clone();
+    /// after.add_node("b")?;
+    /// let changed = after.changed_arcs_since(&before, 1, 1);
+    /// assert!(changed.iter().all(|arc| arc.before == ["a"] && arc.after == ["b"]));
+    /// // With two copies, a holds every position before and after: only
+    /// // b's arrival as a second holder changes the lists.
+    /// assert_eq!(after.changed_arcs_since(&before, 2, 2).len(), 8);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn changed_arcs_since(
+        &self,
+        before: &Ring,
+        before_copies: usize,
+        copies: usize,
+    ) -> Vec<ChangedArc> {
+        let (old, new) = (before, self);
+        // Both rings' points, merged (each ring's are already in order).
+        let (mut a, mut b) = (
+            old.positions().iter().peekable(),
+            new.positions().iter().peekable(),
+        );
+        let mut bounds: Vec<u64> = Vec::with_capacity(a.len() + b.len());
+        while let (Some(&&x), Some(&&y)) = (a.peek(), b.peek()) {
+            bounds.push(
+                if x <= y { a.next() } else { b.next() }
+                    .copied()
+                    .expect("peeked"),
+            );
+        }
+        bounds.extend(a.chain(b));
+        bounds.dedup();
+        let arcs: Vec<(u64, u64, bool)> = match bounds.len() {
+            0 => vec![(0, 0, true)],
+            1 => vec![(bounds[0], bounds[0], true)],
+            count => (0..count)
+                .map(|index| (bounds[(index + count - 1) % count], bounds[index], false))
+                .collect(),
+        };
+        let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
+        // The bounds ascend, so the first point of each ring at or after the
+        // arc's end only moves forward: each search starts where the last
+        // one stopped.
+        let (mut old_next, mut new_next) = (0, 0);
+        let mut changed = Vec::new();
+        for (start, end, whole) in arcs {
+            old_next = first_at_or_after(old.positions(), old_next, end);
+            new_next = first_at_or_after(new.positions(), new_next, end);
+            list_at(old, old_next, before_copies, &mut old_slots);
+            list_at(new, new_next, copies, &mut new_slots);
+            let same = old_slots
+                .iter()
+                .map(|&slot| old.slot_id(slot))
+                .eq(new_slots.iter().map(|&slot| new.slot_id(slot)));
+            if !same {
+                let names = |ring: &Ring, slots: &[u32]| -> Vec<String> {
+                    slots
+                        .iter()
+                        .map(|&slot| ring.slot_id(slot).to_owned())
+                        .collect()
+                };
+                changed.push(ChangedArc {
+                    start,
+                    end,
+                    whole,
+                    before: names(old, &old_slots),
+                    after: names(new, &new_slots),
+                });
+            }
+        }
+        changed
+    }
+}
+
+/// The preference list read at the point with index `next`, wrapping past
+/// the last point; empty on an empty ring.
+fn list_at(ring: &Ring, next: usize, copies: usize, out: &mut Vec<u32>) {
+    match ring.positions().len() {
+        0 => out.clear(),
+        count => ring.preference_slots_from(next % count, copies, out),
+    }
+}

@@ -1,0 +1,125 @@
+//! Finding a position's owner: the first point at or after it, wrapping
+//! past the last point to the first, and the distinct nodes that follow
+//! (the preference list).
+
+use super::Ring;
+use crate::hash::key_position;
+
+impl Ring {
+    /// The node that owns `key`, or `None` on an empty ring.
+    ///
+    /// ```
+    /// let mut ring = elastic_vdb::Ring::new();
+    /// ring.add_node("nodeA")?;
+    /// assert_eq!(ring.owner("anything"), Some("nodeA"));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn owner(&self, key: &str) -> Option<&str> {
+        self.owner_of_position(key_position(key))
+    }
+
+    /// The node that owns a ring position: the node of the first point at or
+    /// after it, wrapping to the first point.
+    ///
+    /// ```
+    /// let mut ring = elastic_vdb::Ring::new();
+    /// ring.add_node("nodeA")?;
+    /// assert_eq!(ring.owner_of_position(u64::MAX), Some("nodeA"));
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn owner_of_position(&self, position: u64) -> Option<&str> {
+        self.slot_of_position(position)
+            .map(|slot| self.slot_id(slot))
+    }
+
+    /// The index of the point that owns `position`.
+    pub(crate) fn point_index_of(&self, position: u64) -> Option<usize> {
+        if self.positions.is_empty() {
+            return None;
+        }
+        let index = first_at_or_after(&self.positions, 0, position);
+        Some(if index == self.positions.len() {
+            0
+        } else {
+            index
+        })
+    }
+
+    pub(crate) fn slot_of_position(&self, position: u64) -> Option<u32> {
+        self.point_index_of(position)
+            .map(|index| self.owners[index])
+    }
+
+    pub(crate) fn slot_of(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+
+    pub(crate) fn slot_id(&self, slot: u32) -> &str {
+        &self.slots[slot as usize]
+            .as_ref()
+            .expect("a point's owner is on the ring")
+            .id
+    }
+
+    /// The preference list of a position: the first `replicas` distinct nodes
+    /// met clockwise from it (fewer if the ring has fewer nodes). The first is
+    /// the owner; the others hold the copies.
+    ///
+    /// ```
+    /// let mut ring = elastic_vdb::Ring::new();
+    /// for node in ["a", "b", "c"] { ring.add_node(node)?; }
+    /// let list = ring.preference_list(elastic_vdb::hash::key_position("doc"), 2);
+    /// assert_eq!(list.len(), 2);
+    /// assert_eq!(Some(list[0]), ring.owner("doc"));
+    /// assert_ne!(list[0], list[1]);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn preference_list(&self, position: u64, replicas: usize) -> Vec<&str> {
+        let mut slots = Vec::with_capacity(replicas);
+        self.preference_slots(position, replicas, &mut slots);
+        slots.into_iter().map(|slot| self.slot_id(slot)).collect()
+    }
+
+    /// The slots of the preference list of `position`, into `out`.
+    pub(crate) fn preference_slots(&self, position: u64, replicas: usize, out: &mut Vec<u32>) {
+        match self.point_index_of(position) {
+            Some(start) => self.preference_slots_from(start, replicas, out),
+            None => out.clear(),
+        }
+    }
+
+    /// The slots of the preference list that starts at point `start` (the
+    /// first point at or after a position), into `out`: for callers that
+    /// sweep positions in order and so know `start` without a search.
+    pub(crate) fn preference_slots_from(&self, start: usize, replicas: usize, out: &mut Vec<u32>) {
+        out.clear();
+        let wanted = replicas.min(self.node_count());
+        let count = self.positions.len();
+        for step in 0..count {
+            if out.len() == wanted {
+                break;
+            }
+            let slot = self.owners[(start + step) % count];
+            if !out.contains(&slot) {
+                out.push(slot);
+            }
+        }
+    }
+
+    /// Point positions in ascending order.
+    pub(crate) fn positions(&self) -> &[u64] {
+        &self.positions
+    }
+}
+
+/// The index of the first of `points` (ascending) at or after `position`,
+/// searching from index `from` on; `points.len()` when there is none (the
+/// caller wraps to the first point). The ring's one successor search: a
+/// lookup starts from 0, a sweep over ascending positions from where the
+/// previous one stopped.
+pub(crate) fn first_at_or_after(points: &[u64], from: usize, position: u64) -> usize {
+    from + points[from..].partition_point(|&point| point < position)
+}

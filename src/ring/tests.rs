@@ -1,0 +1,203 @@
+//! The ring's own tests: exact positions through a transparent toy hash,
+//! and comparisons of rings.
+
+use super::*;
+
+/// A transparent hash: vnode `v` of a node sits at `base + v`, where the
+/// base is the node id parsed as a number; a salt adds `1000 * salt`.
+fn toy(id: &str, vnode: u32) -> u64 {
+    id.parse::<u64>().unwrap() + u64::from(vnode)
+}
+
+fn toy_salted(id: &str, vnode: u32, salt: u64) -> u64 {
+    toy(id, vnode) + 1000 * salt
+}
+
+#[test]
+fn handovers_cover_exactly_the_positions_that_changed_owner() {
+    let ring = |ids: &[&str], vnodes: u32| {
+        let mut ring = Ring::with_vnodes(vnodes).unwrap();
+        for id in ids {
+            ring.add_node(id).unwrap();
+        }
+        ring
+    };
+    let rings = [
+        Ring::new(),
+        ring(&["a"], 1),
+        ring(&["a"], 3),
+        ring(&["a", "b"], 3),
+        ring(&["a", "b", "c"], 3),
+        ring(&["b", "c"], 3),
+        ring(&["b", "c"], 1),
+        ring(&["a", "b", "c", "d"], 20),
+    ];
+    let mut probes: Vec<u64> = (0..3000u64)
+        .map(|index| crate::hash::position(&format!("probe{index}")))
+        .chain([0, 1, u64::MAX])
+        .collect();
+    for ring in &rings {
+        // Each point and its neighbours: the edges of every stretch.
+        for &position in &ring.positions {
+            probes.extend([position, position.wrapping_add(1), position.wrapping_sub(1)]);
+        }
+    }
+    for before in &rings {
+        for after in &rings {
+            let handovers = after.handovers_since(before);
+            // Neighbours with the same two owners are one handover, across
+            // the top of the circle too.
+            for index in 0..handovers.len() {
+                let (a, b) = (&handovers[index], &handovers[(index + 1) % handovers.len()]);
+                if handovers.len() > 1 && a.end == b.start {
+                    assert!(
+                        (&a.from, &a.to) != (&b.from, &b.to),
+                        "not joined: {a:?} {b:?}"
+                    );
+                }
+            }
+            for &position in &probes {
+                let (from, to) = (
+                    before.owner_of_position(position),
+                    after.owner_of_position(position),
+                );
+                let holding: Vec<&Handover> = handovers
+                    .iter()
+                    .filter(|h| {
+                        OwnedArc {
+                            start: h.start,
+                            end: h.end,
+                            node: "",
+                        }
+                        .contains(position)
+                    })
+                    .collect();
+                if from == to {
+                    assert!(holding.is_empty(), "{position} kept its owner: {holding:?}");
+                } else {
+                    assert_eq!(holding.len(), 1, "{position}: {from:?} -> {to:?}");
+                    assert_eq!(
+                        (holding[0].from.as_deref(), holding[0].to.as_deref()),
+                        (from, to)
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn toy_ring(nodes: &[(&str, u32)]) -> Ring {
+    let mut ring = Ring::new();
+    for (order, &(id, vnodes)) in nodes.iter().enumerate() {
+        assert!(!ring.by_id.contains_key(id), "toy ids are distinct");
+        ring.insert_node(id, vnodes, 1.0, order as u64, toy, toy_salted);
+    }
+    ring
+}
+
+/// Join order survives a departure (whose slot the next node reuses) and
+/// a rebuild: saved stores list their nodes in it.
+#[test]
+fn join_order_survives_departures_and_rebuilds() -> Result<(), Error> {
+    let mut ring = Ring::with_vnodes(4)?;
+    assert!(ring.is_empty());
+    for id in ["a", "b", "c"] {
+        ring.add_node(id)?;
+    }
+    assert!(!ring.is_empty());
+    ring.remove_node("a")?;
+    ring.add_node("d")?;
+    ring.rebuild(6)?;
+    ring.remove_node("b")?;
+    ring.add_weighted_node("e", 2.0)?;
+    let order: Vec<String> = ring
+        .nodes_in_join_order()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(order, ["c", "d", "e"]);
+    assert_eq!(ring.weight_of("e"), Some(2.0));
+    Ok(())
+}
+
+/// A weight that reaches the vnode cap exactly is accepted; one vnode
+/// more is refused.
+#[test]
+fn weights_reach_the_vnode_cap_exactly() -> Result<(), Error> {
+    let mut ring = Ring::with_vnodes(40)?;
+    ring.add_weighted_node("edge", 250.0)?;
+    assert_eq!(ring.vnodes_of("edge"), Some(crate::error::MAX_VNODES));
+    ring.add_weighted_node("rounded", 250.01)?;
+    assert_eq!(ring.vnodes_of("rounded"), Some(crate::error::MAX_VNODES));
+    assert!(matches!(
+        ring.add_weighted_node("over", 250.02),
+        Err(Error::WeightTooLarge { .. })
+    ));
+    Ok(())
+}
+
+#[test]
+fn keys_go_to_the_first_point_at_or_after_them() {
+    let ring = toy_ring(&[("10", 1), ("20", 1)]);
+    assert_eq!(ring.owner_of_position(10), Some("10"));
+    assert_eq!(ring.owner_of_position(11), Some("20"));
+    assert_eq!(ring.owner_of_position(20), Some("20"));
+    assert_eq!(
+        ring.owner_of_position(21),
+        Some("10"),
+        "wraps to the first point"
+    );
+    assert_eq!(ring.owner_of_position(0), Some("10"));
+}
+
+#[test]
+fn a_collision_is_salted_counting_up_from_one() {
+    // Node 10's points sit at 10 and 11; node 11's first point wants 11,
+    // which is taken, so it moves to 11 + 1000; its second point, 12, is free.
+    let ring = toy_ring(&[("10", 2), ("11", 2)]);
+    let points: Vec<(u64, &str)> = ring.points().map(|p| (p.position, p.node)).collect();
+    assert_eq!(points, [(10, "10"), (11, "10"), (12, "11"), (1011, "11")]);
+}
+
+#[test]
+fn a_salted_position_that_is_also_taken_salts_again() {
+    // Node 1010 holds 1010 and 1011; node 10 wants 10 (free) and then 11
+    // (free); node 11 wants 11 (taken) -> 1011 (taken) -> 2011.
+    let ring = toy_ring(&[("1010", 2), ("10", 2), ("11", 1)]);
+    assert_eq!(ring.owner_of_position(2011), Some("11"));
+    assert_eq!(ring.point_count(), 5);
+}
+
+#[test]
+fn arcs_end_at_their_point_and_the_first_wraps() {
+    let ring = toy_ring(&[("10", 1), ("20", 1)]);
+    let arcs = ring.arcs();
+    assert_eq!(
+        arcs,
+        [
+            OwnedArc {
+                start: 20,
+                end: 10,
+                node: "10"
+            },
+            OwnedArc {
+                start: 10,
+                end: 20,
+                node: "20"
+            }
+        ]
+    );
+    assert_eq!(arcs[1].length(), 10);
+    assert_eq!(arcs[0].length(), (1u128 << 64) - 10);
+    assert!(arcs[0].contains(5) && arcs[0].contains(u64::MAX) && !arcs[0].contains(15));
+}
+
+#[test]
+fn removing_frees_the_slot_for_reuse() {
+    let mut ring = toy_ring(&[("10", 1), ("20", 1)]);
+    ring.remove_node("10").unwrap();
+    assert_eq!(ring.owner_of_position(0), Some("20"));
+    ring.add_node("fresh").unwrap();
+    assert_eq!(ring.slots.len(), 2, "the removed node's slot was reused");
+    assert_eq!(ring.vnode_counts()["fresh"], 80);
+}
