@@ -1,0 +1,290 @@
+//! The vectors held by one node: rows of `f32` in contiguous blocks, with a
+//! sorted index by ring position, so that a topology change finds the rows
+//! of an arc with two binary searches and moves them as one block.
+//!
+//! `mod.rs` holds the shard and what can be read from it; `write.rs` how
+//! rows come in and go out (appends, arc-sized blocks taken and received).
+
+#[cfg(test)]
+mod tests;
+mod write;
+
+use ndarray::{Array2, ArrayView1, ArrayView2, CowArray, Ix2};
+
+use super::vector_id;
+
+/// A vector's place in a shard's index: ring position, then serial number.
+pub(crate) type Key = (u64, u32);
+
+/// One index entry: which row holds the vector at `(position, serial)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    position: u64,
+    serial: u32,
+    row: u32,
+}
+
+impl Entry {
+    fn key(&self) -> Key {
+        (self.position, self.serial)
+    }
+}
+
+/// Vectors taken out of a shard (or bound for one), in key order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Block {
+    pub(crate) keys: Vec<Key>,
+    pub(crate) data: Vec<f32>,
+}
+
+impl Block {
+    pub(crate) fn with_capacity(rows: usize, dimension: usize) -> Block {
+        Block {
+            keys: Vec::with_capacity(rows),
+            data: Vec::with_capacity(rows * dimension),
+        }
+    }
+
+    pub(crate) fn row(&self, index: usize, dimension: usize) -> &[f32] {
+        &self.data[index * dimension..(index + 1) * dimension]
+    }
+}
+
+/// The inclusive position ranges an arc covers: the arc after `start` up to
+/// and including `end`, wrapping past `u64::MAX` (two ranges), or the whole
+/// circle when `whole` is set.
+pub(crate) fn arc_ranges(start: u64, end: u64, whole: bool) -> Vec<(u64, u64)> {
+    if whole {
+        vec![(0, u64::MAX)]
+    } else if start < end {
+        vec![(start + 1, end)]
+    } else if start == u64::MAX {
+        vec![(0, end)]
+    } else {
+        vec![(start + 1, u64::MAX), (0, end)]
+    }
+}
+
+/// The vectors one node holds (its primaries, or its replicas), as rows of
+/// `f32` in one contiguous block, or two once it has received rows in a
+/// topology change.
+///
+/// Rows are in no particular order (a removal moves the last row into the
+/// hole); the index, sorted by ring position, says which row holds which
+/// vector. An arc of the circle is then one run of the index: finding it
+/// costs two binary searches, and a join or a departure copies only the
+/// rows it moves. The index takes 16 bytes per vector.
+///
+/// The data is one block sized exactly when vectors are added, followed by
+/// a second block for the rows received in topology changes since, which
+/// grows by doubling. A node that receives a few hundred rows from a
+/// departing neighbour then allocates a small block instead of copying its
+/// whole shard into a larger one. [`Shard::blocks`] shows both.
+///
+/// ```
+/// let mut db = elastic_vdb::VectorStore::default();
+/// db.add_node("nodeA")?;
+/// db.add_vectors(10)?;
+/// let shard = db.shard("nodeA").unwrap();
+/// assert_eq!(shard.vectors().shape(), &[10, 256]);
+/// # Ok::<(), elastic_vdb::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Shard {
+    dimension: usize,
+    serials: Vec<u32>,
+    positions: Vec<u64>,
+    /// The first rows, in a block sized exactly by [`Shard::reserve`].
+    data: Vec<f32>,
+    /// The rows after `data`'s. While it holds any, `data` neither grows
+    /// nor shrinks: a removal fills its hole with the last row, taken from
+    /// here.
+    received: Vec<f32>,
+    /// Sorted by (position, serial). Rows from `index.len()` on were
+    /// appended since the last [`Shard::settle`] and are not indexed yet.
+    index: Vec<Entry>,
+}
+
+impl Shard {
+    pub(crate) fn new(dimension: usize) -> Shard {
+        Shard {
+            dimension,
+            ..Shard::default()
+        }
+    }
+
+    /// Where a key sits in the index.
+    fn find(&self, serial: u32, position: u64) -> Option<usize> {
+        debug_assert_eq!(self.index.len(), self.serials.len(), "settled");
+        self.index
+            .binary_search_by(|entry| entry.key().cmp(&(position, serial)))
+            .ok()
+    }
+
+    pub(crate) fn contains(&self, serial: u32, position: u64) -> bool {
+        self.find(serial, position).is_some()
+    }
+
+    pub(crate) fn row_of(&self, serial: u32, position: u64) -> Option<usize> {
+        self.find(serial, position)
+            .map(|at| self.index[at].row as usize)
+    }
+
+    /// The run of the index with positions in `low..=high`.
+    fn run(&self, low: u64, high: u64) -> std::ops::Range<usize> {
+        let start = self.index.partition_point(|entry| entry.position < low);
+        let end = start + self.index[start..].partition_point(|entry| entry.position <= high);
+        start..end
+    }
+
+    /// The (position, serial) of every vector on the arc after `start` up to
+    /// and including `end`, wrapping past `u64::MAX`; the whole circle when
+    /// `whole` is set.
+    pub(crate) fn keys_on_arc(&self, start: u64, end: u64, whole: bool) -> Vec<Key> {
+        arc_ranges(start, end, whole)
+            .into_iter()
+            .flat_map(|(low, high)| self.index[self.run(low, high)].iter().map(Entry::key))
+            .collect()
+    }
+
+    /// How many vectors lie on an arc, as [`Shard::keys_on_arc`] would list.
+    pub(crate) fn count_on_arc(&self, start: u64, end: u64, whole: bool) -> usize {
+        arc_ranges(start, end, whole)
+            .into_iter()
+            .map(|(low, high)| self.run(low, high).len())
+            .sum()
+    }
+
+    pub(crate) fn row(&self, index: usize) -> &[f32] {
+        let dimension = self.dimension;
+        let start = index * dimension;
+        match start.checked_sub(self.data.len()) {
+            None => &self.data[start..start + dimension],
+            Some(start) => &self.received[start..start + dimension],
+        }
+    }
+
+    /// How many vectors the shard holds.
+    ///
+    /// ```
+    /// let db = elastic_vdb::VectorStore::default();
+    /// assert_eq!(db.unassigned().len(), 0);
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.serials.len()
+    }
+
+    /// Whether the shard holds no vector.
+    ///
+    /// ```
+    /// assert!(elastic_vdb::VectorStore::default().unassigned().is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.serials.is_empty()
+    }
+
+    /// The ids of the vectors held, in row order.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(2)?;
+    /// assert_eq!(db.unassigned().ids().collect::<Vec<_>>(), ["vec_000000", "vec_000001"]);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn ids(&self) -> impl ExactSizeIterator<Item = String> + '_ {
+        self.serials.iter().map(|&serial| vector_id(serial))
+    }
+
+    /// The serial numbers of the vectors held, in row order.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(2)?;
+    /// assert_eq!(db.unassigned().serials(), [0, 1]);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn serials(&self) -> &[u32] {
+        &self.serials
+    }
+
+    /// The cached ring positions of the vectors held, in row order.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(1)?;
+    /// assert_eq!(db.unassigned().positions(), [elastic_vdb::hash::key_position("vec_000000")]);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn positions(&self) -> &[u64] {
+        &self.positions
+    }
+
+    /// All vectors held, one per row: a view when the rows are one block, a
+    /// copy when the shard also holds rows received since its vectors were
+    /// added (see [`Shard::blocks`] to read them without copying).
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(3)?;
+    /// assert_eq!(db.unassigned().vectors().nrows(), 3);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn vectors(&self) -> CowArray<'_, f32, Ix2> {
+        if self.received.is_empty() {
+            CowArray::from(self.block(&self.data))
+        } else {
+            let mut all = Vec::with_capacity(self.data.len() + self.received.len());
+            all.extend_from_slice(&self.data);
+            all.extend_from_slice(&self.received);
+            CowArray::from(
+                Array2::from_shape_vec((self.len(), self.dimension), all)
+                    .expect("a shard's data is rows x dimension"),
+            )
+        }
+    }
+
+    /// The rows as contiguous blocks, in row order, without copying: the
+    /// block sized when the vectors were added, then (if any) the rows
+    /// received in topology changes since. Empty blocks are skipped.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(1000)?;
+    /// db.add_node("a")?;
+    /// db.add_node("b")?;
+    /// let shard = db.shard("b").unwrap();
+    /// let rows: usize = shard.blocks().map(|block| block.nrows()).sum();
+    /// assert_eq!(rows, shard.len());
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn blocks(&self) -> impl Iterator<Item = ArrayView2<'_, f32>> + '_ {
+        [&self.data, &self.received]
+            .into_iter()
+            .filter(|block| !block.is_empty())
+            .map(|block| self.block(block))
+    }
+
+    fn block<'a>(&self, data: &'a [f32]) -> ArrayView2<'a, f32> {
+        ArrayView2::from_shape((data.len() / self.dimension, self.dimension), data)
+            .expect("a shard's data is rows x dimension")
+    }
+
+    /// One vector, by row.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(1)?;
+    /// let norm: f32 = db.unassigned().vector(0).unwrap().iter().map(|x| x * x).sum();
+    /// assert!((norm - 1.0).abs() < 1e-5);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn vector(&self, row: usize) -> Option<ArrayView1<'_, f32>> {
+        (row < self.len()).then(|| ArrayView1::from(self.row(row)))
+    }
+}
