@@ -24,6 +24,7 @@ use crate::error::{Error, validate_node_id, validate_vnodes};
 use crate::hash::{salted_vnode_position, vnode_position};
 
 pub use arcs::{ChangedArc, Handover, OwnedArc};
+pub(crate) use lookup::first_at_or_after;
 pub use points::RingPoint;
 use points::weighted_vnodes;
 
