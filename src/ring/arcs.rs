@@ -161,22 +161,24 @@ impl Ring {
     #[must_use]
     pub fn handovers_since(&self, before: &Ring) -> Vec<Handover> {
         let mut handovers: Vec<Handover> = Vec::new();
-        for arc in self.changed_arcs_since(before, 1, 1) {
-            let (from, to) = (arc.before.into_iter().next(), arc.after.into_iter().next());
+        self.for_each_changed_arc(before, 1, 1, |arc, old, new| {
+            let (from, to) = (old.first().copied(), new.first().copied());
             match handovers.last_mut() {
                 Some(previous)
-                    if previous.end == arc.start && previous.from == from && previous.to == to =>
+                    if previous.end == arc.0
+                        && previous.from.as_deref() == from
+                        && previous.to.as_deref() == to =>
                 {
-                    previous.end = arc.end;
+                    previous.end = arc.1;
                 }
                 _ => handovers.push(Handover {
-                    start: arc.start,
-                    end: arc.end,
-                    from,
-                    to,
+                    start: arc.0,
+                    end: arc.1,
+                    from: from.map(str::to_owned),
+                    to: to.map(str::to_owned),
                 }),
             }
-        }
+        });
         // The first stretch starts where the last one ends: join them if
         // they are one handover cut at the top of the circle.
         if handovers.len() > 1 {
@@ -221,6 +223,36 @@ impl Ring {
         before_copies: usize,
         copies: usize,
     ) -> Vec<ChangedArc> {
+        let mut changed = Vec::new();
+        self.for_each_changed_arc(
+            before,
+            before_copies,
+            copies,
+            |(start, end, whole), old, new| {
+                let names = |ids: &[&str]| ids.iter().map(|&id| id.to_owned()).collect();
+                changed.push(ChangedArc {
+                    start,
+                    end,
+                    whole,
+                    before: names(old),
+                    after: names(new),
+                });
+            },
+        );
+        changed
+    }
+
+    /// Calls `visit` with `(start, end, whole)` and both preference lists of
+    /// every arc where they differ, in ring order, without allocating per
+    /// arc: the one walk behind [`Ring::changed_arcs_since`] and
+    /// [`Ring::handovers_since`].
+    fn for_each_changed_arc(
+        &self,
+        before: &Ring,
+        before_copies: usize,
+        copies: usize,
+        mut visit: impl FnMut((u64, u64, bool), &[&str], &[&str]),
+    ) {
         let (old, new) = (before, self);
         // Both rings' points, merged (each ring's are already in order).
         let (mut a, mut b) = (
@@ -245,11 +277,11 @@ impl Ring {
                 .collect(),
         };
         let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
+        let (mut old_names, mut new_names): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
         // The bounds ascend, so the first point of each ring at or after the
         // arc's end only moves forward: each search starts where the last
         // one stopped.
         let (mut old_next, mut new_next) = (0, 0);
-        let mut changed = Vec::new();
         for (start, end, whole) in arcs {
             old_next = first_at_or_after(old.positions(), old_next, end);
             new_next = first_at_or_after(new.positions(), new_next, end);
@@ -260,22 +292,13 @@ impl Ring {
                 .map(|&slot| old.slot_id(slot))
                 .eq(new_slots.iter().map(|&slot| new.slot_id(slot)));
             if !same {
-                let names = |ring: &Ring, slots: &[u32]| -> Vec<String> {
-                    slots
-                        .iter()
-                        .map(|&slot| ring.slot_id(slot).to_owned())
-                        .collect()
-                };
-                changed.push(ChangedArc {
-                    start,
-                    end,
-                    whole,
-                    before: names(old, &old_slots),
-                    after: names(new, &new_slots),
-                });
+                old_names.clear();
+                old_names.extend(old_slots.iter().map(|&slot| old.slot_id(slot)));
+                new_names.clear();
+                new_names.extend(new_slots.iter().map(|&slot| new.slot_id(slot)));
+                visit((start, end, whole), &old_names, &new_names);
             }
         }
-        changed
     }
 }
 

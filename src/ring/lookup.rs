@@ -116,10 +116,21 @@ impl Ring {
 }
 
 /// The index of the first of `points` (ascending) at or after `position`,
-/// searching from index `from` on; `points.len()` when there is none (the
-/// caller wraps to the first point). The ring's one successor search: a
-/// lookup starts from 0, a sweep over ascending positions from where the
-/// previous one stopped.
+/// searching from index `from` on (no point before `from` may be at or
+/// after it); `points.len()` when there is none (the caller wraps to the
+/// first point). The ring's one successor search. A lookup (from 0) is a
+/// binary search. A sweep over ascending positions starts where the
+/// previous search stopped and finds the answer there or a point or two
+/// on, so from anywhere else it walks forward: over a whole sweep, one step
+/// per point.
+#[inline]
 pub(crate) fn first_at_or_after(points: &[u64], from: usize, position: u64) -> usize {
-    from + points[from..].partition_point(|&point| point < position)
+    if from == 0 {
+        return points.partition_point(|&point| point < position);
+    }
+    let mut index = from;
+    while points.get(index).is_some_and(|&point| point < position) {
+        index += 1;
+    }
+    index
 }

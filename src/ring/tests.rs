@@ -201,3 +201,26 @@ fn removing_frees_the_slot_for_reuse() {
     assert_eq!(ring.slots.len(), 2, "the removed node's slot was reused");
     assert_eq!(ring.vnode_counts()["fresh"], 80);
 }
+
+#[test]
+fn the_successor_search_agrees_with_a_scan_from_any_start() {
+    use super::lookup::first_at_or_after;
+    let points: Vec<u64> = (0..200u64).map(|index| index * 10 + 5).collect();
+    for from in [0, 1, 2, 7, 50, 199, 200] {
+        for position in (0..2_100u64).step_by(3) {
+            let scan = (from..points.len())
+                .find(|&index| points[index] >= position)
+                .unwrap_or(points.len());
+            // Only meaningful when no point before `from` is at or after it.
+            if from > 0 && points[from - 1] >= position {
+                continue;
+            }
+            assert_eq!(
+                first_at_or_after(&points, from, position),
+                scan,
+                "from {from}, at {position}"
+            );
+        }
+    }
+    assert_eq!(first_at_or_after(&[], 0, 7), 0);
+}

@@ -4,10 +4,12 @@
 use std::f64::consts::TAU;
 
 /// Clockwise from the top: position 0 at twelve o'clock.
+#[inline]
 pub(super) fn angle_of(position: u64) -> f64 {
     position as f64 / 18_446_744_073_709_551_616.0 * TAU
 }
 
+#[inline]
 pub(super) fn to_pixel((x, y): (f64, f64)) -> (i32, i32) {
     (x.round() as i32, y.round() as i32)
 }
@@ -18,6 +20,7 @@ pub(super) struct Geometry {
 }
 
 impl Geometry {
+    #[inline]
     pub(super) fn at(&self, angle: f64, radius: f64) -> (i32, i32) {
         to_pixel((
             self.center.0 + radius * angle.sin(),
