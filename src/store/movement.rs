@@ -181,10 +181,11 @@ impl Movement {
     /// ```
     #[must_use]
     pub fn ideal_fraction(&self) -> Option<f64> {
-        let share = |nodes: usize| self.copies.clamp(1, nodes.max(1)) as f64 / nodes.max(1) as f64;
         match self.action {
-            Action::AddNode(_) | Action::AddWeightedNode { .. } => Some(share(self.nodes_after)),
-            Action::RemoveNode(_) => Some(share(self.nodes_before)),
+            Action::AddNode(_) | Action::AddWeightedNode { .. } => {
+                Some(ideal_share(self.copies, self.nodes_after))
+            }
+            Action::RemoveNode(_) => Some(ideal_share(self.copies, self.nodes_before)),
             _ => None,
         }
     }
@@ -303,6 +304,16 @@ impl Movement {
         }
         line
     }
+}
+
+/// What consistent hashing promises a join or a departure moves, in copies
+/// sent per vector: `R/n` of the vectors, `n` the nodes counting the one
+/// that joins or leaves, `R` the copies kept of each (at most `n`). The one
+/// formula behind [`Movement::ideal_fraction`] and
+/// [`crate::MigrationPlan::ideal_fraction`].
+pub(crate) fn ideal_share(copies: usize, nodes: usize) -> f64 {
+    let nodes = nodes.max(1);
+    copies.clamp(1, nodes) as f64 / nodes as f64
 }
 
 /// A vector that changed place in the last change, kept to draw it.

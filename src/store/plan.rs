@@ -119,9 +119,9 @@ impl MigrationPlan {
     pub fn ideal_fraction(&self) -> f64 {
         let nodes = match self.action {
             Action::AddNode(_) | Action::AddWeightedNode { .. } => self.nodes_before + 1,
-            _ => self.nodes_before.max(1),
+            _ => self.nodes_before,
         };
-        self.copies.min(nodes) as f64 / nodes as f64
+        super::movement::ideal_share(self.copies, nodes)
     }
 
     /// One line: what moves, how much, against the theory.
