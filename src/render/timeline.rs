@@ -87,17 +87,17 @@ impl Timeline {
         self.frames.is_empty()
     }
 
-    /// Each frame's SVG body (without the outer `<svg>` element), drawn lighter,
-    /// with its status line or without it (a caption then carries it).
-    fn frame_bodies(&self, options: &RenderOptions, status: bool) -> Vec<String> {
+    /// Each frame's SVG body, drawn with `options`, after `prepare` (the
+    /// filmstrip takes the status line out: its caption carries it).
+    fn frame_bodies(
+        &self,
+        options: &RenderOptions,
+        prepare: impl Fn(RingView) -> RingView,
+    ) -> Vec<String> {
         self.frames
             .iter()
             .map(|frame| {
-                let mut frame = frame.clone().with_options(options.clone());
-                if !status {
-                    frame = frame.without_status();
-                }
-                let svg = frame.to_svg();
+                let svg = prepare(frame.clone().with_options(options.clone())).to_svg();
                 let start = svg.find('>').map_or(0, |end| end + 1);
                 let end = svg.rfind("</svg>").unwrap_or(svg.len());
                 svg[start..end].to_owned()
@@ -135,7 +135,11 @@ impl Timeline {
             .map(|step| format!("{:.4}", step as f64 / count as f64))
             .collect();
         let key_times = key_times.join(";");
-        for (step, body) in self.frame_bodies(&options, true).into_iter().enumerate() {
+        for (step, body) in self
+            .frame_bodies(&options, |frame| frame)
+            .into_iter()
+            .enumerate()
+        {
             let values: Vec<&str> = (0..count)
                 .map(|other| if other == step { "1" } else { "0" })
                 .collect();
@@ -247,7 +251,9 @@ impl Filmstrip {
             r#"<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><rect width="{width}" height="{height}" fill="white"/>"#
         );
         // The status is the caption: in the frame it would run past the crop.
-        let bodies = self.timeline.frame_bodies(&options, false);
+        let bodies = self
+            .timeline
+            .frame_bodies(&options, RingView::without_status);
         for (step, body) in bodies.into_iter().enumerate() {
             let x = (step % columns) as u32 * cell_width;
             let y = (step / columns) as u32 * (cell_height + caption);
