@@ -1,6 +1,7 @@
 //! Exact small examples for the elastic store: preference lists, plans,
 //! replication, failures and saved stores, on the tutorial's placement.
 
+use elastic_vdb::error::RingError;
 use std::collections::BTreeMap;
 
 use elastic_vdb::hash::key_position;
@@ -159,10 +160,10 @@ fn a_refused_rebuild_leaves_the_store_as_it_was() {
     assert!(
         matches!(
             refused,
-            Err(elastic_vdb::Error::WeightTooLarge {
+            Err(elastic_vdb::Error::Ring(RingError::WeightTooLarge {
                 vnodes_per_node: 4000,
                 ..
-            })
+            }))
         ),
         "{refused:?}"
     );

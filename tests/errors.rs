@@ -1,7 +1,7 @@
 //! Every rejected input: a typed error whose message names the value, and
 //! nothing changed by the failed call.
 
-use elastic_vdb::error::{NodeIdProblem, parse_node_list};
+use elastic_vdb::error::{NodeIdProblem, RingError, parse_node_list};
 use elastic_vdb::{Error, Ring, StoreConfig, VectorStore};
 
 fn message(result: Result<impl std::fmt::Debug, Error>) -> String {
@@ -42,10 +42,10 @@ fn node_id_messages() {
     assert!(ring.is_empty() || ring.node_count() == 1);
     assert!(matches!(
         ring.add_node("\t"),
-        Err(Error::InvalidNodeId {
+        Err(Error::Ring(RingError::InvalidNodeId {
             problem: NodeIdProblem::Blank,
             ..
-        })
+        }))
     ));
 }
 

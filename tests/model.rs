@@ -7,6 +7,7 @@
 //! it was) and every step ends with `harness::check_accounting` (no vector
 //! dropped in silence).
 
+use elastic_vdb::error::{ParameterError, RingError};
 use std::collections::BTreeMap;
 
 use elastic_vdb::hash::{key_position, salted_vnode_position, vnode_position};
@@ -30,7 +31,7 @@ struct ModelRing {
 impl ModelRing {
     fn add(&mut self, id: &str) -> Result<(), Error> {
         if self.nodes.iter().any(|node| node == id) {
-            return Err(Error::DuplicateNode(id.to_owned()));
+            return Err(Error::Ring(RingError::DuplicateNode(id.to_owned())));
         }
         self.place(id);
         self.nodes.push(id.to_owned());
@@ -53,7 +54,7 @@ impl ModelRing {
         let before = self.nodes.len();
         self.nodes.retain(|node| node != id);
         if self.nodes.len() == before {
-            return Err(Error::UnknownNode(id.to_owned()));
+            return Err(Error::Ring(RingError::UnknownNode(id.to_owned())));
         }
         self.points.retain(|(_, node)| node != id);
         Ok(())
@@ -251,7 +252,10 @@ fn check_store_sequence(ops: Vec<Op>) -> Result<(), TestCaseError> {
                         == names.len();
                     let result = guarded(&mut store, &op, |s| s.reshape(&names, *vnodes));
                     if !distinct {
-                        prop_assert!(matches!(result, Err(Error::DuplicateListEntry(_))));
+                        prop_assert!(matches!(
+                            result,
+                            Err(Error::Parameter(ParameterError::DuplicateListEntry(_)))
+                        ));
                         None
                     } else {
                         for name in &names {

@@ -231,3 +231,64 @@ fn a_file_cut_anywhere_loads_as_an_error_naming_it() {
     assert_eq!(VectorStore::load(&path).unwrap().to_json(), json);
     std::fs::remove_dir_all(&folder).ok();
 }
+
+/// Each failure of a save or a load is typed, and the operating system's
+/// error or the store's refusal is its `source()`, not only words in its
+/// message.
+#[test]
+fn a_failure_keeps_its_cause_as_the_source() {
+    use elastic_vdb::Error;
+    use elastic_vdb::error::{RingError, SaveRefusal, SnapshotError};
+    use std::error::Error as _;
+
+    let folder = folder("sources");
+    let db = VectorStore::default();
+    // A folder that does not exist: the rename's I/O error is the source.
+    let missing = folder.join("no-such-folder").join("cluster.json");
+    let error = db.save(&missing).unwrap_err();
+    let Error::Snapshot(SnapshotError::Save {
+        refusal: SaveRefusal::Io(failure),
+        ..
+    }) = &error
+    else {
+        panic!("{error:?}")
+    };
+    assert_eq!(failure.get().kind(), std::io::ErrorKind::NotFound);
+    let io = error.source().unwrap().downcast_ref::<std::io::Error>();
+    assert_eq!(io.unwrap().kind(), std::io::ErrorKind::NotFound);
+    // A refusal of the save's own has no source.
+    std::fs::create_dir(folder.join("taken")).unwrap();
+    let error = db.save(folder.join("taken")).unwrap_err();
+    assert!(matches!(
+        error,
+        Error::Snapshot(SnapshotError::Save {
+            refusal: SaveRefusal::NotRegularFile,
+            ..
+        })
+    ));
+    assert!(error.source().is_none());
+    // Valid JSON whose values the store refuses: the refusal is the source.
+    let path = folder.join("zero-vnodes.json");
+    let mut json: serde_json::Value = serde_json::from_str(&db.to_json()).unwrap();
+    json["vnodes"] = 0.into();
+    std::fs::write(&path, json.to_string()).unwrap();
+    let error = VectorStore::load(&path).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot load the saved store: {}: vnodes per node must be between 1 and 10000, got 0",
+            path.display()
+        )
+    );
+    let cause = error.source().unwrap().downcast_ref::<Error>().unwrap();
+    assert_eq!(cause, &Error::Ring(RingError::VnodesOutOfRange(0)));
+    // Text that is not a saved store has no deeper cause.
+    std::fs::write(&path, "{ not json").unwrap();
+    let error = VectorStore::load(&path).unwrap_err();
+    assert!(matches!(
+        &error,
+        Error::Snapshot(SnapshotError::Invalid { file: Some(file), .. }) if *file == path.display().to_string()
+    ));
+    assert!(error.source().is_none());
+    std::fs::remove_dir_all(&folder).ok();
+}

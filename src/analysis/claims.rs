@@ -39,7 +39,7 @@ impl Claims {
     /// below `100 N`); the ring's spread of about 10% at 100 points per node.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for keys out of range.
+    /// [`ParameterError::Invalid`](crate::error::ParameterError::Invalid) for keys out of range.
     ///
     /// ```
     /// let claims = elastic_vdb::analysis::Claims::measure(20_000)?;

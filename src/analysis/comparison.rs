@@ -1,12 +1,12 @@
 //! Every strategy placed on the same keys: balance, movement on a join and a
 //! removal, memory.
 
+use crate::error::{Error, ParameterError};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::{Balance, KeyMovement, MAX_COMPARE_KEYS, MAX_COMPARE_NODES, counts};
-use crate::error::Error;
 use crate::strategy::{Strategy, key_positions, node_names};
 
 /// The settings of a [`Comparison`]: the CLI's `compare` flags.
@@ -33,20 +33,21 @@ impl Default for CompareConfig {
 impl CompareConfig {
     pub(crate) fn check(&self) -> Result<(), Error> {
         if !(1..=MAX_COMPARE_NODES).contains(&self.nodes) {
-            return Err(Error::InvalidParameter {
+            return Err(Error::Parameter(ParameterError::Invalid {
                 parameter: "nodes",
                 value: self.nodes.to_string(),
                 allowed: "between 1 and 1000",
-            });
+            }));
         }
         if !(1..=MAX_COMPARE_KEYS).contains(&self.keys) {
-            return Err(Error::InvalidParameter {
+            return Err(Error::Parameter(ParameterError::Invalid {
                 parameter: "keys",
                 value: self.keys.to_string(),
                 allowed: "between 1 and 10,000,000",
-            });
+            }));
         }
-        crate::error::validate_vnodes(self.vnodes.into()).map(|_| ())
+        crate::error::validate_vnodes(self.vnodes.into())?;
+        Ok(())
     }
 }
 
@@ -87,8 +88,8 @@ impl Comparison {
     /// The seven strategies of [`Strategy::all`] with the given settings.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for nodes or keys out of range,
-    /// [`Error::VnodesOutOfRange`].
+    /// [`ParameterError::Invalid`] for nodes or keys out of range,
+    /// [`RingError::VnodesOutOfRange`](crate::error::RingError::VnodesOutOfRange).
     pub fn run(config: &CompareConfig) -> Result<Comparison, Error> {
         Comparison::of(&Strategy::all(config.vnodes), config.nodes, config.keys)
     }

@@ -1,10 +1,10 @@
 //! Keys moved between two placements of the same keys.
 
+use crate::error::{Error, ParameterError};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::error::Error;
 use crate::strategy::Strategy;
 
 /// How many keys changed node between two assignments of the same keys,
@@ -105,7 +105,7 @@ impl KeyMovement {
 /// The keys that move when node `removed` (an index into `nodes`) leaves.
 ///
 /// # Errors
-/// Any error building the strategy, [`Error::InvalidParameter`] for an index
+/// Any error building the strategy, [`ParameterError::Invalid`] for an index
 /// out of range.
 ///
 /// ```
@@ -126,11 +126,11 @@ pub fn movement_on_removal(
     removed: usize,
 ) -> Result<KeyMovement, Error> {
     if removed >= nodes.len() {
-        return Err(Error::InvalidParameter {
+        return Err(Error::Parameter(ParameterError::Invalid {
             parameter: "removed node index",
             value: removed.to_string(),
             allowed: "an index into the node list",
-        });
+        }));
     }
     let before = strategy.build(nodes)?.assign(keys);
     let rest: Vec<String> = nodes

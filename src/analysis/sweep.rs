@@ -1,9 +1,9 @@
 //! The ring's balance as the vnode count grows, measured and in theory.
 
+use crate::error::{Error, ParameterError};
 use serde::Serialize;
 
 use super::{Balance, CompareConfig, counts};
-use crate::error::Error;
 use crate::ring::Ring;
 use crate::strategy::{Placement, key_positions, node_names};
 
@@ -51,8 +51,8 @@ impl VnodeSweep {
     /// and places `keys` keys on it.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for nodes or keys out of range or an empty
-    /// list of counts, [`Error::VnodesOutOfRange`].
+    /// [`ParameterError::Invalid`] for nodes or keys out of range or an empty
+    /// list of counts, [`RingError::VnodesOutOfRange`](crate::error::RingError::VnodesOutOfRange).
     pub fn run(nodes: usize, keys: usize, vnode_counts: &[u32]) -> Result<VnodeSweep, Error> {
         CompareConfig {
             nodes,
@@ -61,11 +61,11 @@ impl VnodeSweep {
         }
         .check()?;
         if vnode_counts.is_empty() {
-            return Err(Error::InvalidParameter {
+            return Err(Error::Parameter(ParameterError::Invalid {
                 parameter: "vnode counts",
                 value: "an empty list".into(),
                 allowed: "at least one count",
-            });
+            }));
         }
         let positions = key_positions(keys);
         let names = node_names(nodes);
@@ -96,15 +96,17 @@ impl VnodeSweep {
     /// The row of one vnode count.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for a count the sweep did not run.
+    /// [`ParameterError::Invalid`] for a count the sweep did not run.
     pub fn row(&self, vnodes: u32) -> Result<&SweepRow, Error> {
         self.rows
             .iter()
             .find(|row| row.vnodes == vnodes)
-            .ok_or_else(|| Error::InvalidParameter {
-                parameter: "vnodes",
-                value: vnodes.to_string(),
-                allowed: "one of the counts the sweep ran",
+            .ok_or_else(|| {
+                Error::Parameter(ParameterError::Invalid {
+                    parameter: "vnodes",
+                    value: vnodes.to_string(),
+                    allowed: "one of the counts the sweep ran",
+                })
             })
     }
 

@@ -4,6 +4,7 @@
 
 use super::{Verdict, last_change, prediction, without_panicking};
 use crate::Error;
+use crate::error::ParameterError;
 use crate::hash::key_position;
 use crate::render::thousands;
 use crate::store::{Action, Movement, VectorStore, vector_id};
@@ -259,11 +260,11 @@ const STEPS_01: [&str; 7] = [
 /// ```
 pub fn catch_up_01(after: &str) -> Result<VectorStore, Error> {
     let Some(last) = STEPS_01.iter().position(|step| *step == after) else {
-        return Err(Error::InvalidParameter {
+        return Err(Error::Parameter(ParameterError::Invalid {
             parameter: "step",
             value: format!("{after:?}"),
             allowed: "one of \"vectors\", \"nodeA\", \"nodeB\", \"nodeC\", \"nodeD\", \"-nodeB\", \"rebuild\"",
-        });
+        }));
     };
     let mut db = VectorStore::default();
     db.add_vectors(6000)?;

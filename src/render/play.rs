@@ -4,6 +4,7 @@
 use super::Step;
 use super::{HistoryView, Timeline, print_picture_and_html};
 use crate::Error;
+use crate::error::ParameterError;
 use crate::store::VectorStore;
 
 /// What a script may say, for the error that names a step it cannot read.
@@ -20,11 +21,11 @@ enum Change {
 }
 
 fn unreadable(step: &str) -> Error {
-    Error::InvalidParameter {
+    Error::Parameter(ParameterError::Invalid {
         parameter: "script step",
         value: format!("{step:?}"),
         allowed: SCRIPT_STEPS,
-    }
+    })
 }
 
 /// Reads `add nodeE; remove nodeA, rebuild 40` (steps separated by `;`,

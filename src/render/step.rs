@@ -6,7 +6,7 @@
 //! meet.
 
 use super::{DistributionView, HistoryView, RingView};
-use crate::error::Error;
+use crate::error::{Error, ParameterError};
 use crate::store::{Action, MigrationPlan, Movement, VectorStore};
 
 /// What a topology change returns in a notebook: the movement report, and
@@ -220,17 +220,17 @@ impl VectorStore {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for a plan whose action is not a join or
+    /// [`ParameterError::Invalid`] for a plan whose action is not a join or
     /// a departure (plans are made only for those, so its numbers would not
     /// describe what the action moves), and the action's own errors.
     pub fn carry_out(&mut self, plan: &MigrationPlan) -> Result<Step, Error> {
         match &plan.action {
             Action::AddNode(_) | Action::RemoveNode(_) => self.step(plan.action.clone()),
-            other => Err(Error::InvalidParameter {
+            other => Err(Error::Parameter(ParameterError::Invalid {
                 parameter: "plan",
                 value: format!("{other:?}"),
                 allowed: "a join or a departure (plan_add_node or plan_remove_node)",
-            }),
+            })),
         }
     }
 

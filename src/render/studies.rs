@@ -6,7 +6,7 @@ use super::{
     CurveView, DistributionView, GroupedBarsView, Series, SeriesStyle, print_text_and_html,
 };
 use crate::analysis::{Claims, Comparison, SweepRow, VnodeSweep};
-use crate::error::Error;
+use crate::error::{Error, ParameterError};
 use crate::format::{human_bytes, thousands};
 
 /// `to_text`, `to_html` and `evcxr_display` for a study with `caption()` and
@@ -167,12 +167,14 @@ impl Comparison {
     /// Keys per node of one strategy as bars.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming a strategy not in the comparison.
+    /// [`ParameterError::Invalid`] naming a strategy not in the comparison.
     pub fn keys_view(&self, name: &str) -> Result<DistributionView, Error> {
-        let row = self.row(name).ok_or_else(|| Error::InvalidParameter {
-            parameter: "strategy",
-            value: format!("{name:?}"),
-            allowed: "one of the compared strategies' names",
+        let row = self.row(name).ok_or_else(|| {
+            Error::Parameter(ParameterError::Invalid {
+                parameter: "strategy",
+                value: format!("{name:?}"),
+                allowed: "one of the compared strategies' names",
+            })
         })?;
         Ok(DistributionView::new(
             row.keys_per_node.clone(),

@@ -18,9 +18,9 @@ mod points;
 #[cfg(test)]
 mod tests;
 
+use crate::error::{Error, RingError, validate_node_id, validate_vnodes};
 use std::collections::BTreeMap;
 
-use crate::error::{Error, validate_node_id, validate_vnodes};
 use crate::hash::{salted_vnode_position, vnode_position};
 
 pub use arcs::{ChangedArc, Handover, OwnedArc};
@@ -224,7 +224,7 @@ impl Ring {
         let slot = self
             .by_id
             .remove(id)
-            .ok_or_else(|| Error::UnknownNode(id.to_owned()))?;
+            .ok_or_else(|| Error::Ring(RingError::UnknownNode(id.to_owned())))?;
         self.slots[slot as usize] = None;
         let mut kept = 0;
         for index in 0..self.positions.len() {

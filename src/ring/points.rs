@@ -2,10 +2,10 @@
 //! its name, a collision salted until the position is free, and the
 //! points kept in ring order.
 
+use crate::error::{Error, RingError};
 use std::collections::HashSet;
 
 use super::{NodeRecord, Ring};
-use crate::error::Error;
 use crate::hash::{salted_vnode_position, vnode_position};
 
 /// One point of the ring, created by [`Ring::points`].
@@ -21,7 +21,7 @@ impl Ring {
     /// Places a node whose id and vnode count were checked, unless it is there.
     pub(super) fn join(&mut self, id: &str, vnodes: u32, weight: f64) -> Result<(), Error> {
         if self.by_id.contains_key(id) {
-            return Err(Error::DuplicateNode(id.to_owned()));
+            return Err(Error::Ring(RingError::DuplicateNode(id.to_owned())));
         }
         let order = self.next_order;
         self.next_order += 1;
@@ -128,14 +128,14 @@ impl Ring {
 /// rounded, at least 1 and at most [`MAX_VNODES`](crate::error::MAX_VNODES).
 pub(super) fn weighted_vnodes(weight: f64, vnodes_per_node: u32) -> Result<u32, Error> {
     if !weight.is_finite() || weight <= 0.0 {
-        return Err(Error::InvalidWeight(weight));
+        return Err(Error::Ring(RingError::InvalidWeight(weight)));
     }
     let vnodes = (weight * f64::from(vnodes_per_node)).round().max(1.0);
     if vnodes > f64::from(crate::error::MAX_VNODES) {
-        return Err(Error::WeightTooLarge {
+        return Err(Error::Ring(RingError::WeightTooLarge {
             weight,
             vnodes_per_node,
-        });
+        }));
     }
     Ok(vnodes as u32)
 }

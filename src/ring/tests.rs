@@ -2,6 +2,7 @@
 //! and comparisons of rings.
 
 use super::*;
+use crate::error::RingError;
 
 /// A transparent hash: vnode `v` of a node sits at `base + v`, where the
 /// base is the node id parsed as a number; a salt adds `1000 * salt`.
@@ -131,7 +132,7 @@ fn weights_reach_the_vnode_cap_exactly() -> Result<(), Error> {
     assert_eq!(ring.vnodes_of("rounded"), Some(crate::error::MAX_VNODES));
     assert!(matches!(
         ring.add_weighted_node("over", 250.02),
-        Err(Error::WeightTooLarge { .. })
+        Err(Error::Ring(RingError::WeightTooLarge { .. }))
     ));
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! How a store is set up, and the memory budget every growth is checked
 //! against.
 
-use crate::error::{Error, MAX_REPLICATION, MAX_STORE_BYTES, store_bytes};
+use crate::error::{Error, MAX_REPLICATION, MAX_STORE_BYTES, StoreError, store_bytes};
 use crate::ring::DEFAULT_VNODES;
 
 /// How a store is set up. Public fields and [`Default`], so a notebook can
@@ -48,7 +48,7 @@ pub(crate) fn validate_replication(copies: usize) -> Result<(), Error> {
     if (1..=MAX_REPLICATION).contains(&copies) {
         Ok(())
     } else {
-        Err(Error::ReplicationOutOfRange(copies))
+        Err(Error::Store(StoreError::ReplicationOutOfRange(copies)))
     }
 }
 

@@ -36,6 +36,7 @@ mod tally;
 mod topology;
 mod vectors;
 
+use crate::error::{Error, MAX_DIMENSION, StoreError, validate_vnodes};
 use std::collections::{BTreeMap, BTreeSet};
 
 use rand::SeedableRng;
@@ -48,7 +49,6 @@ pub use sample::{SAMPLE_CAP, Sample};
 pub use search::Hit;
 pub use shard::Shard;
 
-use crate::error::{Error, MAX_DIMENSION, validate_vnodes};
 pub use crate::hash::vector_id;
 use crate::ring::Ring;
 use config::validate_replication;
@@ -113,7 +113,9 @@ impl VectorStore {
     pub fn new(config: StoreConfig) -> Result<VectorStore, Error> {
         validate_vnodes(config.vnodes.into())?;
         if !(1..=MAX_DIMENSION).contains(&config.dimension) {
-            return Err(Error::DimensionOutOfRange(config.dimension));
+            return Err(Error::Store(StoreError::DimensionOutOfRange(
+                config.dimension,
+            )));
         }
         validate_replication(config.replication)?;
         Ok(VectorStore {

@@ -1,10 +1,10 @@
 //! Exact top-k cosine similarity, scatter-gathered over the shards.
 
+use crate::error::{Error, SearchError, StoreError};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use super::{Shard, VectorStore, vector_id};
-use crate::error::Error;
 use crate::hash::key_position;
 
 /// One search result.
@@ -161,7 +161,7 @@ impl VectorStore {
     pub fn search_by_id(&self, id: &str, k: usize) -> Result<Vec<Hit>, Error> {
         let vector = self
             .vector_by_id(id)
-            .ok_or_else(|| Error::UnknownVector(id.to_owned()))?;
+            .ok_or_else(|| Error::Store(StoreError::UnknownVector(id.to_owned())))?;
         self.search(&vector, k)
     }
 
@@ -220,16 +220,16 @@ impl VectorStore {
 
     fn normalized_query(&self, query: &[f32], k: usize) -> Result<Vec<f32>, Error> {
         if k == 0 {
-            return Err(Error::ZeroK);
+            return Err(Error::Search(SearchError::ZeroK));
         }
         if query.len() != self.config.dimension {
-            return Err(Error::QueryDimension {
+            return Err(Error::Search(SearchError::QueryDimension {
                 expected: self.config.dimension,
                 got: query.len(),
-            });
+            }));
         }
         if let Some((index, &value)) = query.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::NonFiniteQuery { index, value });
+            return Err(Error::Search(SearchError::NonFiniteQuery { index, value }));
         }
         // Scaled by the largest component first: the squares of 1e-23 or
         // of 3e19 under- or overflow f32, and such a query still has a
@@ -237,7 +237,7 @@ impl VectorStore {
         // squares lies between 1 and the dimension.
         let largest = query.iter().fold(0f32, |largest, x| largest.max(x.abs()));
         if largest == 0.0 {
-            return Err(Error::ZeroQuery);
+            return Err(Error::Search(SearchError::ZeroQuery));
         }
         let mut unit: Vec<f32> = query.iter().map(|x| x / largest).collect();
         let norm = unit.iter().map(|x| x * x).sum::<f32>().sqrt();

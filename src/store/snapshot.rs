@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{StoreConfig, VectorStore, vector_id};
-use crate::error::Error;
+use crate::error::{Error, SaveRefusal, SnapshotError};
 
 /// The format name written into every file.
 const FORMAT: &str = "elastic-vdb store";
@@ -87,7 +87,12 @@ impl VectorStore {
     ///            "cannot load the saved store: it is version 99; this library reads version 1");
     /// ```
     pub fn from_json(json: &str) -> Result<VectorStore, Error> {
-        let problem = |text: String| Error::Snapshot(text);
+        let problem = |problem: String| {
+            Error::Snapshot(SnapshotError::Invalid {
+                file: None,
+                problem,
+            })
+        };
         // A byte-order mark, as some Windows editors write at the start of a
         // UTF-8 file, is not part of the JSON.
         let json = json.strip_prefix('\u{feff}').unwrap_or(json);
@@ -158,17 +163,20 @@ impl VectorStore {
     /// ```
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
-        let failed = |problem: String| Error::Save {
-            path: path.display().to_string(),
-            problem,
+        let failed = |refusal: SaveRefusal| {
+            Error::Snapshot(SnapshotError::Save {
+                file: path.display().to_string(),
+                refusal,
+            })
         };
-        let (target, existing) = resolve_links(path).map_err(|e| failed(e.to_string()))?;
+        let io = |e: std::io::Error| failed(SaveRefusal::Io(e.into()));
+        let (target, existing) = resolve_links(path).map_err(io)?;
         let permissions = match existing {
             Some(meta) if !meta.is_file() => {
-                return Err(failed("it exists and is not a regular file".to_owned()));
+                return Err(failed(SaveRefusal::NotRegularFile));
             }
             Some(meta) if meta.permissions().readonly() => {
-                return Err(failed("it is read-only".to_owned()));
+                return Err(failed(SaveRefusal::ReadOnly));
             }
             Some(meta) => Some(meta.permissions()),
             None => None,
@@ -178,9 +186,9 @@ impl VectorStore {
             _ => PathBuf::from("."),
         };
         if target.file_name().is_none() {
-            return Err(failed("it names no file".to_owned()));
+            return Err(failed(SaveRefusal::NoFileName));
         }
-        let (temporary, file) = create_temporary(&folder).map_err(|e| failed(e.to_string()))?;
+        let (temporary, file) = create_temporary(&folder).map_err(io)?;
         // The file replaced keeps its permissions.
         let written = permissions
             .map_or(Ok(()), |permissions| file.set_permissions(permissions))
@@ -188,7 +196,7 @@ impl VectorStore {
             .and_then(|()| std::fs::rename(&temporary, &target));
         if let Err(e) = written {
             std::fs::remove_file(&temporary).ok();
-            return Err(failed(e.to_string()));
+            return Err(io(e));
         }
         // The rename itself reaches the disk with the folder's entry; where
         // a folder cannot be opened or synced, the file is saved all the same.
@@ -208,14 +216,26 @@ impl VectorStore {
     /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<VectorStore, Error> {
         let path = path.as_ref();
-        let json = std::fs::read_to_string(path)
-            .map_err(|e| Error::Snapshot(format!("cannot read {}: {e}", path.display())))?;
+        let file = path.display().to_string();
+        let json = match std::fs::read_to_string(path) {
+            Ok(json) => json,
+            Err(e) => {
+                let failure = e.into();
+                return Err(SnapshotError::Read { file, failure }.into());
+            }
+        };
         VectorStore::from_json(&json).map_err(|e| {
-            let problem = match e {
-                Error::Snapshot(problem) => problem,
-                other => other.to_string(),
+            let error = match e {
+                Error::Snapshot(SnapshotError::Invalid { problem, .. }) => SnapshotError::Invalid {
+                    file: Some(file),
+                    problem,
+                },
+                cause => SnapshotError::Rejected {
+                    file,
+                    cause: Box::new(cause),
+                },
             };
-            Error::Snapshot(format!("{}: {problem}", path.display()))
+            error.into()
         })
     }
 

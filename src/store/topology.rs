@@ -2,11 +2,11 @@
 //! be refused for, changes the ring, and hands the old ring to the
 //! reconciliation (`reconcile`), which moves the data.
 
+use crate::error::{Error, ParameterError, StoreError, validate_node_id, validate_vnodes};
 use std::collections::BTreeSet;
 
 use super::config::{fits, validate_replication};
 use super::{Action, Movement, VectorStore};
-use crate::error::{Error, validate_node_id, validate_vnodes};
 
 impl VectorStore {
     /// Applies one change to the cluster and moves the data it concerns:
@@ -21,9 +21,9 @@ impl VectorStore {
     ///
     /// # Errors
     /// The ring's errors for the node ids, vnode counts and weights
-    /// ([`Error::DuplicateNode`], [`Error::UnknownNode`], ...),
-    /// [`Error::ReplicationOutOfRange`], [`Error::TooManyCopies`],
-    /// [`Error::DuplicateListEntry`], and [`Error::InvalidParameter`] for an
+    /// ([`RingError`](crate::error::RingError): a duplicate or unknown node, ...),
+    /// [`StoreError::ReplicationOutOfRange`], [`StoreError::TooManyCopies`],
+    /// [`ParameterError::DuplicateListEntry`], and [`ParameterError::Invalid`] for an
     /// empty list of nodes to fail.
     ///
     /// ```
@@ -72,17 +72,19 @@ impl VectorStore {
     /// [`Action::FailNodes`].
     fn fail(&mut self, ids: Vec<String>) -> Result<Movement, Error> {
         if ids.is_empty() {
-            return Err(Error::InvalidParameter {
+            return Err(Error::Parameter(ParameterError::Invalid {
                 parameter: "nodes to fail",
                 value: "an empty list".to_owned(),
                 allowed: "at least one node on the ring",
-            });
+            }));
         }
         // Everything that can be refused is checked on a copy of the ring.
         let mut ring = self.ring.clone();
         for (index, id) in ids.iter().enumerate() {
             if ids[..index].contains(id) {
-                return Err(Error::DuplicateListEntry(id.clone()));
+                return Err(Error::Parameter(ParameterError::DuplicateListEntry(
+                    id.clone(),
+                )));
             }
             ring.remove_node(id)?;
         }
@@ -114,11 +116,11 @@ impl VectorStore {
         // missing ones arrive as nodes join, and a join is never refused.
         let vectors = u64::from(self.next_serial);
         if !fits(vectors, self.config.dimension, copies) {
-            return Err(Error::TooManyCopies {
+            return Err(Error::Store(StoreError::TooManyCopies {
                 vectors,
                 dimension: self.config.dimension,
                 copies,
-            });
+            }));
         }
         let old_copies = self.config.replication;
         self.config.replication = copies;
@@ -134,7 +136,9 @@ impl VectorStore {
         for node in nodes {
             validate_node_id(node)?;
             if !wanted.insert(node.as_str()) {
-                return Err(Error::DuplicateListEntry(node.clone()));
+                return Err(Error::Parameter(ParameterError::DuplicateListEntry(
+                    node.clone(),
+                )));
             }
         }
         let old = self.ring.clone();

@@ -2,6 +2,7 @@
 //! normal distribution, scaled to unit length and placed on its preference
 //! list at once (or in the unassigned pool while the ring is empty).
 
+use crate::error::{Error, StoreError};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -9,7 +10,6 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::VectorStore;
 use super::config::fits;
-use crate::error::Error;
 use crate::hash::{key_position, vector_id};
 
 impl VectorStore {
@@ -24,9 +24,11 @@ impl VectorStore {
     /// # Ok::<(), elastic_vdb::Error>(())
     /// ```
     pub fn add_vectors(&mut self, count: usize) -> Result<Range<u32>, Error> {
-        let too_many = || Error::TooManyVectors {
-            held: u64::from(self.next_serial),
-            requested: count as u64,
+        let too_many = || {
+            Error::Store(StoreError::TooManyVectors {
+                held: u64::from(self.next_serial),
+                requested: count as u64,
+            })
         };
         let count = u32::try_from(count).map_err(|_| too_many())?;
         let end = self.next_serial.checked_add(count).ok_or_else(too_many)?;

@@ -24,10 +24,10 @@
 //! is a batch assignment ([`super::Placement::assign`]), and a change can move
 //! keys between two old nodes, not only onto a new one.
 
+use crate::error::{Error, ParameterError};
 use std::fmt;
 
 use super::{Placement, VnodeRing, mix64, successor};
-use crate::error::Error;
 
 /// Jumps tried before a random-jump key falls back to walking, which always
 /// finds room because the capacities add up to at least the key count.
@@ -129,7 +129,7 @@ impl BoundedLoads {
     /// A bounded-load ring with `vnodes` points per node and balance factor `c`.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for `c` below 1 or not finite; otherwise as
+    /// [`ParameterError::Invalid`] for `c` below 1 or not finite; otherwise as
     /// [`VnodeRing::new`].
     pub fn new(
         nodes: &[String],
@@ -138,11 +138,11 @@ impl BoundedLoads {
         overflow: Overflow,
     ) -> Result<BoundedLoads, Error> {
         if !(c.is_finite() && c >= 1.0) {
-            return Err(Error::InvalidParameter {
+            return Err(Error::Parameter(ParameterError::Invalid {
                 parameter: "balance factor c",
                 value: c.to_string(),
                 allowed: "a finite number of at least 1",
-            });
+            }));
         }
         Ok(BoundedLoads {
             ring: VnodeRing::new(nodes, vnodes)?,

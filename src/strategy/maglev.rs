@@ -9,7 +9,7 @@
 //! changes `position mod M` for every key and reshuffles nearly everything.
 
 use super::{Placement, names_bytes};
-use crate::error::Error;
+use crate::error::{Error, ParameterError};
 use crate::hash::position;
 
 /// The table size the paper suggests for small clusters, and our default:
@@ -50,7 +50,7 @@ impl Maglev {
     /// Builds the table for `nodes`.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] when a fixed size is not a prime, is
+    /// [`ParameterError::Invalid`] when a fixed size is not a prime, is
     /// smaller than the node count, or is above [`MAX_TABLE_SIZE`].
     pub fn new(nodes: Vec<String>, table: MaglevTable) -> Result<Maglev, Error> {
         let size = match table {
@@ -59,11 +59,11 @@ impl Maglev {
         };
         // The range first: trial division of a huge number would take minutes.
         if size > MAX_TABLE_SIZE || size < nodes.len() as u64 || !is_prime(size) {
-            return Err(Error::InvalidParameter {
+            return Err(Error::Parameter(ParameterError::Invalid {
                 parameter: "maglev table size",
                 value: size.to_string(),
                 allowed: "a prime at least the node count and at most 16,777,259",
-            });
+            }));
         }
         Ok(Maglev {
             table: populate(&nodes, size),

@@ -38,9 +38,8 @@ pub mod multiprobe;
 pub mod rendezvous;
 pub mod vnode_ring;
 
+use crate::error::{Error, ParameterError, RingError, validate_node_id};
 use std::fmt;
-
-use crate::error::{Error, validate_node_id};
 
 pub use bounded::{BoundedLoads, Overflow, bounded_capacity};
 pub use jump::JumpHash;
@@ -197,9 +196,9 @@ impl Strategy {
     /// Builds the strategy for `nodes`, all of weight 1.
     ///
     /// # Errors
-    /// [`Error::NoNodes`] for an empty list, an invalid or duplicate node id,
-    /// or a parameter out of range ([`Error::InvalidParameter`],
-    /// [`Error::VnodesOutOfRange`]).
+    /// [`ParameterError::NoNodes`] for an empty list, an invalid or duplicate node id,
+    /// or a parameter out of range ([`ParameterError::Invalid`],
+    /// [`RingError::VnodesOutOfRange`]).
     ///
     /// ```
     /// use elastic_vdb::strategy::Strategy;
@@ -219,10 +218,10 @@ impl Strategy {
     /// than 1.
     ///
     /// # Errors
-    /// As [`Strategy::build`], plus [`Error::InvalidWeight`] for a weight that
-    /// is not a finite number above 0, [`Error::WeightTooLarge`] for one that
+    /// As [`Strategy::build`], plus [`RingError::InvalidWeight`] for a weight that
+    /// is not a finite number above 0, [`RingError::WeightTooLarge`] for one that
     /// would give the ring's node more than the vnode cap, and
-    /// [`Error::InvalidParameter`] for a weight the strategy cannot honour.
+    /// [`ParameterError::Invalid`] for a weight the strategy cannot honour.
     ///
     /// ```
     /// use elastic_vdb::strategy::Strategy;
@@ -237,7 +236,7 @@ impl Strategy {
         let weights: Vec<f64> = nodes.iter().map(|&(_, weight)| weight).collect();
         let weighted = weights.iter().any(|&weight| weight != 1.0);
         if weighted && !matches!(self, Strategy::Ring { .. } | Strategy::Rendezvous) {
-            return Err(Error::InvalidParameter {
+            return Err(Error::Parameter(ParameterError::Invalid {
                 parameter: "weight",
                 value: format!(
                     "{} for {}",
@@ -245,7 +244,7 @@ impl Strategy {
                     self.name()
                 ),
                 allowed: "1 for every node: only ring and rendezvous place by weight",
-            });
+            }));
         }
         Ok(match *self {
             Strategy::Modulo => Box::new(Modulo::new(ids)),
@@ -271,16 +270,16 @@ fn pick_odd(found: f64, weight: f64) -> f64 {
 /// Checks ids and weights; returns the ids owned.
 fn checked_nodes(nodes: &[(&str, f64)]) -> Result<Vec<String>, Error> {
     if nodes.is_empty() {
-        return Err(Error::NoNodes);
+        return Err(Error::Parameter(ParameterError::NoNodes));
     }
     let mut seen = std::collections::BTreeSet::new();
     for &(id, weight) in nodes {
         validate_node_id(id)?;
         if !seen.insert(id) {
-            return Err(Error::DuplicateNode(id.to_owned()));
+            return Err(Error::Ring(RingError::DuplicateNode(id.to_owned())));
         }
         if !(weight.is_finite() && weight > 0.0) {
-            return Err(Error::InvalidWeight(weight));
+            return Err(Error::Ring(RingError::InvalidWeight(weight)));
         }
     }
     Ok(nodes.iter().map(|&(id, _)| id.to_owned()).collect())
@@ -307,17 +306,17 @@ fn successor(points: &[u64], position: u64) -> usize {
 /// weight per node: a shorter list would leave the last nodes with nothing.
 pub(crate) fn check_weights(nodes: usize, weights: &[f64]) -> Result<(), Error> {
     if weights.len() != nodes {
-        return Err(Error::InvalidParameter {
+        return Err(Error::Parameter(ParameterError::Invalid {
             parameter: "weights",
             value: format!("{} for {nodes} nodes", weights.len()),
             allowed: "one per node",
-        });
+        }));
     }
     match weights
         .iter()
         .find(|weight| !(weight.is_finite() && **weight > 0.0))
     {
-        Some(&weight) => Err(Error::InvalidWeight(weight)),
+        Some(&weight) => Err(Error::Ring(RingError::InvalidWeight(weight))),
         None => Ok(()),
     }
 }

@@ -6,7 +6,7 @@
 //! memory of one point per node, paid for in `k` lookups per key.
 
 use super::{Placement, mix64, names_bytes};
-use crate::error::Error;
+use crate::error::{Error, ParameterError};
 use crate::hash::vnode_position;
 
 /// The most probes accepted per key.
@@ -35,14 +35,14 @@ impl MultiProbe {
     /// Multi-probe placement with `probes` probes per key.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for 0 probes or more than [`MAX_PROBES`].
+    /// [`ParameterError::Invalid`] for 0 probes or more than [`MAX_PROBES`].
     pub fn new(nodes: Vec<String>, probes: u32) -> Result<MultiProbe, Error> {
         if !(1..=MAX_PROBES).contains(&probes) {
-            return Err(Error::InvalidParameter {
+            return Err(Error::Parameter(ParameterError::Invalid {
                 parameter: "probes",
                 value: probes.to_string(),
                 allowed: "1 to 1024",
-            });
+            }));
         }
         let mut points: Vec<(u64, u32)> = nodes
             .iter()

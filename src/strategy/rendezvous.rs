@@ -44,9 +44,10 @@ impl Rendezvous {
     /// Node `i` wins a share of keys proportional to `weights[i]`.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] unless there is exactly one weight per
-    /// node, [`Error::InvalidWeight`] for a weight that is not a finite
-    /// number above 0.
+    /// [`ParameterError::Invalid`](crate::error::ParameterError::Invalid)
+    /// unless there is exactly one weight per node,
+    /// [`RingError::InvalidWeight`](crate::error::RingError::InvalidWeight)
+    /// for a weight that is not a finite number above 0.
     ///
     /// ```
     /// use elastic_vdb::strategy::Rendezvous;

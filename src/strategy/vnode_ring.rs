@@ -41,7 +41,8 @@ impl VnodeRing {
     /// A ring where node `i` gets `weights[i] * vnodes` points (at least one).
     ///
     /// # Errors
-    /// As [`Ring::add_weighted_node`], and [`Error::InvalidParameter`]
+    /// As [`Ring::add_weighted_node`], and
+    /// [`ParameterError::Invalid`](crate::error::ParameterError::Invalid)
     /// unless there is exactly one weight per node.
     ///
     /// ```
