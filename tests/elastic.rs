@@ -80,7 +80,7 @@ fn the_plan_for_node_d_is_the_tutorials_movement() {
     assert!(plan.arcs.iter().all(|arc| arc.to == ["nodeD"]));
     assert_eq!(
         plan.summary(),
-        "Adding nodeD would send 1639 of 6000 vectors (27.3%, 1.68 MB) over 80 arcs; theory: 25.0%"
+        "add nodeD: would send 1639 of 6000 vectors (27.3%, 1.68 MB) over 80 arcs; theory: 25.0%"
     );
 }
 

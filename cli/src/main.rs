@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use elastic_vdb::analysis::{CompareConfig, Comparison};
 use elastic_vdb::error::parse_node_list;
 use elastic_vdb::store::UNASSIGNED;
-use elastic_vdb::{Error, Movement, StoreConfig, VectorStore};
+use elastic_vdb::{Action, Error, Movement, StoreConfig, VectorStore};
 use serde_json::{Value, json};
 
 /// Consistent-hash placement of vectors on storage nodes, measured.
@@ -310,23 +310,20 @@ fn tutorial(out: Option<PathBuf>, as_json: bool) -> Result<String, Box<dyn std::
         Ok::<(), String>(())
     };
     record("00-start", db.ring_view(), None)?;
-    let actions: [(&str, &str); 6] = [
-        ("01-add-nodeA", "nodeA"),
-        ("02-add-nodeB", "nodeB"),
-        ("03-add-nodeC", "nodeC"),
-        ("04-add-nodeD", "nodeD"),
-        ("05-remove-nodeB", "nodeB"),
-        ("06-rebuild-160", "160"),
+    // The tutorial's steps; each picture's file is named after its action.
+    let actions = [
+        "add nodeA",
+        "add nodeB",
+        "add nodeC",
+        "add nodeD",
+        "remove nodeB",
+        "rebuild 160",
     ];
-    for (name, argument) in actions {
-        let step = if name.contains("add") {
-            db.add_node(argument)?
-        } else if name.contains("remove") {
-            db.remove_node(argument)?
-        } else {
-            db.rebuild(argument.parse()?)?
-        };
-        record(name, step.view, Some(&step.movement))?;
+    for (number, action) in (1..).zip(actions) {
+        let action: Action = action.parse()?;
+        let name = format!("{number:02}-{}", action.to_string().replace(' ', "-"));
+        let step = db.step(action)?;
+        record(&name, step.view, Some(&step.movement))?;
     }
     if as_json {
         return Ok(format!("{}\n", Value::Array(steps)));

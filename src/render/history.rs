@@ -35,19 +35,10 @@ impl HistoryView {
             .iter()
             .map(|movement| {
                 let change = match &movement.action {
-                    Action::AddNode(id) | Action::AddWeightedNode { id, .. } => format!("add {id}"),
-                    Action::RemoveNode(id) => format!("remove {id}"),
-                    Action::Rebuild(vnodes) => format!("rebuild {vnodes} vnodes"),
-                    Action::Reshape { nodes, vnodes } => {
-                        format!("reshape {} nodes x {vnodes}", nodes.len())
+                    Action::FailNode(_) | Action::FailNodes(_) => {
+                        format!("{} (lost {})", movement.action, movement.lost)
                     }
-                    Action::FailNode(id) => {
-                        format!("fail {id} (lost {})", movement.lost)
-                    }
-                    Action::FailNodes(ids) => {
-                        format!("fail {} (lost {})", ids.join("+"), movement.lost)
-                    }
-                    Action::SetReplication(copies) => format!("{copies} copies each"),
+                    other => other.to_string(),
                 };
                 let flows = movement
                     .flows

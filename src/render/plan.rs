@@ -13,7 +13,7 @@ impl MigrationPlan {
     /// db.add_vectors(100)?;
     /// db.add_node("a")?;
     /// let html = db.plan_add_node("b")?.to_html();
-    /// assert!(html.contains("Adding b would send") && html.contains(">a</td>"));
+    /// assert!(html.contains("add b: would send") && html.contains(">a</td>"));
     /// # Ok::<(), elastic_vdb::Error>(())
     /// ```
     #[must_use]

@@ -1,56 +1,27 @@
 //! Playing freely: a short script of changes applied in order, shown as an
 //! animated ring and the table of what each change moved.
 
-use super::Step;
 use super::{HistoryView, Timeline, print_picture_and_html};
 use crate::Error;
 use crate::error::ParameterError;
-use crate::store::VectorStore;
+use crate::store::{ACTION_FORMS, Action, VectorStore};
 
-/// What a script may say, for the error that names a step it cannot read.
-const SCRIPT_STEPS: &str =
-    "one of: add <node>, add <node> weight <w>, remove <node>, fail <node>, rebuild <vnodes>";
-
-/// One step of a script, read before anything is changed.
-#[derive(Debug, Clone, PartialEq)]
-enum Change {
-    Add(String, Option<f64>),
-    Remove(String),
-    Fail(String),
-    Rebuild(u32),
-}
-
-fn unreadable(step: &str) -> Error {
-    Error::Parameter(ParameterError::Invalid {
-        parameter: "script step",
-        value: format!("{step:?}"),
-        allowed: SCRIPT_STEPS,
-    })
-}
-
-/// Reads `add nodeE; remove nodeA, rebuild 40` (steps separated by `;`,
-/// `,` or new lines) into changes, or names the first step it cannot read.
-fn read_script(script: &str) -> Result<Vec<Change>, Error> {
+/// Reads `add nodeE; remove nodeA, rebuild 40` (actions in their command
+/// form, separated by `;`, `,` or new lines), or names the first step it
+/// cannot read.
+fn read_script(script: &str) -> Result<Vec<Action>, Error> {
     script
         .split([';', ',', '\n'])
         .map(str::trim)
         .filter(|step| !step.is_empty())
         .map(|step| {
-            let words: Vec<&str> = step.split_whitespace().collect();
-            match words.as_slice() {
-                ["add", node] => Ok(Change::Add((*node).to_owned(), None)),
-                ["add", node, "weight", weight] => weight
-                    .parse::<f64>()
-                    .map(|w| Change::Add((*node).to_owned(), Some(w)))
-                    .map_err(|_| unreadable(step)),
-                ["remove", node] => Ok(Change::Remove((*node).to_owned())),
-                ["fail", node] => Ok(Change::Fail((*node).to_owned())),
-                ["rebuild", vnodes] => vnodes
-                    .parse::<u32>()
-                    .map(Change::Rebuild)
-                    .map_err(|_| unreadable(step)),
-                _ => Err(unreadable(step)),
-            }
+            step.parse().map_err(|_| {
+                Error::Parameter(ParameterError::Invalid {
+                    parameter: "script step",
+                    value: format!("{step:?}"),
+                    allowed: ACTION_FORMS,
+                })
+            })
         })
         .collect()
 }
@@ -78,9 +49,10 @@ impl Play {
 }
 
 impl VectorStore {
-    /// Applies a short script of changes in order (`add <node>`, `add <node>
-    /// weight <w>`, `remove <node>`, `fail <node>`, `rebuild <vnodes>`,
-    /// separated by `;`, `,` or new lines) and returns the rings and the
+    /// Applies a short script of changes in order, each an [`Action`] in
+    /// its command form (`add <node>`, `add <node> weight <w>`, `remove
+    /// <node>`, `fail <node>`, `rebuild <vnodes>`, ...; see
+    /// [`ACTION_FORMS`]), separated by `;`, `,` or new lines, and returns the rings and the
     /// table of what each step moved. All or nothing: a step that cannot be
     /// read, or that the store refuses (a node already there, say), is
     /// named in the error and the store is left exactly as it was.
@@ -106,15 +78,8 @@ impl VectorStore {
                 .with_status("before the script"),
         );
         let already = copy.history().len();
-        for change in &changes {
-            let step: Step = match change {
-                Change::Add(node, None) => copy.add_node(node)?,
-                Change::Add(node, Some(weight)) => copy.add_weighted_node(node, *weight)?,
-                Change::Remove(node) => copy.remove_node(node)?,
-                Change::Fail(node) => copy.fail_node(node)?,
-                Change::Rebuild(vnodes) => copy.rebuild(*vnodes)?,
-            };
-            timeline.push(step.view);
+        for action in changes {
+            timeline.push(copy.step(action)?.view);
         }
         let history = HistoryView::new(&copy.history()[already..]);
         *self = copy;
@@ -131,11 +96,14 @@ mod tests {
         assert_eq!(
             read_script("add a\nadd b weight 2; remove a, fail b ; rebuild 7").unwrap(),
             vec![
-                Change::Add("a".into(), None),
-                Change::Add("b".into(), Some(2.0)),
-                Change::Remove("a".into()),
-                Change::Fail("b".into()),
-                Change::Rebuild(7),
+                Action::AddNode("a".into()),
+                Action::AddWeightedNode {
+                    id: "b".into(),
+                    weight: 2.0
+                },
+                Action::RemoveNode("a".into()),
+                Action::FailNode("b".into()),
+                Action::Rebuild(7),
             ]
         );
         assert_eq!(read_script("  ").unwrap(), vec![]);

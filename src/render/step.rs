@@ -34,8 +34,16 @@ impl Step {
 }
 
 impl VectorStore {
-    /// Applies `action` and draws the ring after it.
-    fn step(&mut self, action: Action) -> Result<Step, Error> {
+    /// Applies `action` and draws the ring after it: what each named change
+    /// below does, for an action held as data (read from a script, say).
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::exercise::catch_up_01("nodeC")?;
+    /// let step = db.step("add nodeD".parse()?)?;
+    /// assert_eq!(step.movement.moved, 1639);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn step(&mut self, action: Action) -> Result<Step, Error> {
         let movement = self.apply(action)?;
         Ok(Step {
             movement,

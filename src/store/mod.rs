@@ -23,6 +23,7 @@
 //! This file holds the store itself and its state. The store knows nothing
 //! of pictures: `render` draws it.
 
+mod action;
 mod config;
 mod holdings;
 mod movement;
@@ -42,8 +43,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 
+pub use action::{ACTION_FORMS, Action};
 pub use config::StoreConfig;
-pub use movement::{Action, Flow, MovedKey, Movement, UNASSIGNED};
+pub use movement::{Flow, MovedKey, Movement, UNASSIGNED};
 pub use plan::{MigrationPlan, PlannedArc, PlannedFlow};
 pub use sample::{SAMPLE_CAP, Sample};
 pub use search::Hit;

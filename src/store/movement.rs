@@ -1,59 +1,7 @@
-//! Topology changes: what is asked ([`Action`]) and what it did ([`Movement`]).
+//! What a topology change did ([`Movement`]): the flows of vectors between
+//! nodes, the keys that moved, and how that compares with the ideal.
 
-/// A topology change: what [`crate::VectorStore::apply`] is asked to do,
-/// and, in the history, what was done.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    /// A node joined.
-    AddNode(String),
-    /// A node of `weight` times a standard node's capacity joined: it gets
-    /// that many times the virtual nodes, and so about that many times the
-    /// vectors.
-    AddWeightedNode {
-        /// The node.
-        id: String,
-        /// Its capacity relative to a standard node.
-        weight: f64,
-    },
-    /// A node left.
-    RemoveNode(String),
-    /// Every node was given a new number of virtual nodes.
-    Rebuild(u32),
-    /// A node crashed: its copies were lost at once, then the survivors
-    /// re-replicated what they could.
-    FailNode(String),
-    /// Several nodes crashed at the same moment, before any re-replication.
-    FailNodes(Vec<String>),
-    /// The number of copies of each vector changed.
-    SetReplication(usize),
-    /// The ring was brought to another node set and vnode count at once;
-    /// the movement is the net one, from the layout before to the one after.
-    Reshape {
-        /// The nodes afterwards, sorted.
-        nodes: Vec<String>,
-        /// Virtual nodes per node afterwards.
-        vnodes: u32,
-    },
-}
-
-impl Action {
-    /// The node a join adds, if the action is one (weighted or not).
-    ///
-    /// ```
-    /// use elastic_vdb::Action;
-    ///
-    /// let weighted = Action::AddWeightedNode { id: "big".into(), weight: 2.0 };
-    /// assert_eq!(weighted.joining(), Some("big"));
-    /// assert_eq!(Action::Rebuild(10).joining(), None);
-    /// ```
-    #[must_use]
-    pub fn joining(&self) -> Option<&str> {
-        match self {
-            Action::AddNode(id) | Action::AddWeightedNode { id, .. } => Some(id),
-            _ => None,
-        }
-    }
-}
+use super::Action;
 
 /// Vectors that went from one place to another in a change; `None` is the
 /// pool of vectors waiting for a node (the tutorial's `∅`).

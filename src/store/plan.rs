@@ -130,18 +130,14 @@ impl MigrationPlan {
     /// let mut db = elastic_vdb::VectorStore::default();
     /// db.add_vectors(100)?;
     /// db.add_node("a")?;
-    /// assert!(db.plan_add_node("b")?.summary().starts_with("Adding b would send"));
+    /// assert!(db.plan_add_node("b")?.summary().starts_with("add b: would send"));
     /// # Ok::<(), elastic_vdb::Error>(())
     /// ```
     #[must_use]
     pub fn summary(&self) -> String {
-        let what = match &self.action {
-            Action::AddNode(id) => format!("Adding {id}"),
-            Action::RemoveNode(id) => format!("Removing {id}"),
-            other => format!("{other:?}"),
-        };
         format!(
-            "{what} would send {} of {} vectors ({:.1}%, {:.2} MB) over {} arcs; theory: {:.1}%",
+            "{}: would send {} of {} vectors ({:.1}%, {:.2} MB) over {} arcs; theory: {:.1}%",
+            self.action,
             self.moved(),
             self.total,
             self.fraction() * 100.0,
