@@ -56,7 +56,7 @@ fn the_plan_for_node_d_is_the_tutorials_movement() {
                     flow.from.as_deref().unwrap(),
                     flow.to.as_deref().unwrap()
                 ),
-                flow.vectors,
+                flow.count,
             )
         })
         .collect();
@@ -303,8 +303,8 @@ fn a_plan_shows_its_flows_as_an_html_table() {
             vec![
                 flow.from.as_deref().unwrap().replace('<', "&lt;"),
                 "d&amp;e".to_owned(),
-                flow.vectors.to_string(),
-                flow.bytes.to_string(),
+                flow.count.to_string(),
+                plan.bytes_of(flow).to_string(),
             ]
         })
         .collect();

@@ -515,7 +515,7 @@ proptest! {
         let plan = if nodes.contains(&target) { store.plan_remove_node(&id) } else { store.plan_add_node(&id) }.unwrap();
         let step = store.carry_out(&plan).unwrap();
         let planned: Vec<(Option<String>, Option<String>, usize)> =
-            plan.flows.iter().map(|f| (f.from.clone(), f.to.clone(), f.vectors)).collect();
+            plan.flows.iter().map(|f| (f.from.clone(), f.to.clone(), f.count)).collect();
         let done: Vec<(Option<String>, Option<String>, usize)> =
             step.movement.flows.iter().map(|f| (f.from.clone(), f.to.clone(), f.count)).collect();
         prop_assert_eq!(planned, done);

@@ -201,7 +201,11 @@ fn the_history_table_lists_every_change_with_its_ideal() {
     assert!(lines[6].starts_with("rebuild 160 vnodes    3→3   1934   32.2%       -  "));
     let html = view.to_html();
     assert_eq!(html.matches("<tr>").count(), 7);
-    assert!(html.contains("<td style=\"text-align:right\">27.3%</td>"));
+    assert!(html.contains("text-align:right\">27.3%</td>"));
+    assert!(
+        html.contains("text-align:right\">3→3</td>"),
+        "as in the text"
+    );
 }
 
 #[test]

@@ -204,10 +204,11 @@ fn run(command: Command) -> Result<String, Box<dyn std::error::Error>> {
                     .flows
                     .iter()
                     .map(|flow| {
-                        let name = |node: &Option<String>| {
-                            node.clone().unwrap_or_else(|| UNASSIGNED.to_owned())
-                        };
-                        vec![name(&flow.from), name(&flow.to), flow.count.to_string()]
+                        vec![
+                            flow.source().to_owned(),
+                            flow.target().to_owned(),
+                            flow.count.to_string(),
+                        ]
                     })
                     .collect();
                 out.push_str(&table(&["from", "to", "vectors"], rows));
@@ -331,36 +332,10 @@ fn tutorial(out: Option<PathBuf>, as_json: bool) -> Result<String, Box<dyn std::
     Ok(text)
 }
 
-/// Left-aligned text columns, numbers right-aligned.
+/// The library's aligned text table, ending in a new line.
 fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let numeric = |cell: &str| cell.chars().next().is_some_and(|c| c.is_ascii_digit());
-    let line = |cells: Vec<&str>| {
-        let mut out = cells
-            .iter()
-            .zip(&widths)
-            .map(|(cell, &width)| {
-                let pad = " ".repeat(width - cell.chars().count());
-                if numeric(cell) {
-                    format!("{pad}{cell}")
-                } else {
-                    format!("{cell}{pad}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("  ");
-        out.truncate(out.trim_end().len());
-        out.push('\n');
-        out
-    };
-    let mut out = line(header.to_vec());
-    for row in &rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
-    }
-    out
+    format!(
+        "{}\n",
+        elastic_vdb::render::table::text_table(header, &rows)
+    )
 }

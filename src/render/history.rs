@@ -1,7 +1,7 @@
 //! The table of topology changes.
 
-use super::escape_xml;
-use crate::store::{Action, Movement, UNASSIGNED};
+use super::table::{html_table, text_table};
+use crate::store::{Action, Movement};
 
 /// Every topology change of a store as a table: what happened, how much
 /// moved, what an ideal placement would have moved, and where the vectors
@@ -18,7 +18,7 @@ use crate::store::{Action, Movement, UNASSIGNED};
 /// ```
 #[derive(Debug, Clone)]
 pub struct HistoryView {
-    rows: Vec<[String; 6]>,
+    rows: Vec<Vec<String>>,
 }
 
 const HEADER: [&str; 6] = ["change", "nodes", "moved", "of all", "ideal", "flows"];
@@ -44,16 +44,11 @@ impl HistoryView {
                     .flows
                     .iter()
                     .map(|flow| {
-                        format!(
-                            "{}\u{2192}{} {}",
-                            flow.from.as_deref().unwrap_or(UNASSIGNED),
-                            flow.to.as_deref().unwrap_or(UNASSIGNED),
-                            flow.count
-                        )
+                        format!("{}\u{2192}{} {}", flow.source(), flow.target(), flow.count)
                     })
                     .collect::<Vec<_>>()
                     .join(", ");
-                [
+                vec![
                     change,
                     format!("{}\u{2192}{}", movement.nodes_before, movement.nodes_after),
                     movement.moved.to_string(),
@@ -99,32 +94,7 @@ impl HistoryView {
     /// ```
     #[must_use]
     pub fn to_text(&self) -> String {
-        let mut widths = HEADER.map(|h| h.chars().count());
-        for row in &self.rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
-        }
-        let line = |cells: &[&str]| {
-            let mut out = String::new();
-            for (index, (cell, width)) in cells.iter().zip(widths).enumerate() {
-                let pad = " ".repeat(width - cell.chars().count());
-                if index == 0 || index == cells.len() - 1 {
-                    out.push_str(cell);
-                    out.push_str(&pad);
-                } else {
-                    out.push_str(&pad);
-                    out.push_str(cell);
-                }
-                out.push_str("  ");
-            }
-            out.trim_end().to_owned()
-        };
-        let mut lines = vec![line(&HEADER)];
-        for row in &self.rows {
-            lines.push(line(&row.each_ref().map(String::as_str)));
-        }
-        lines.join("\n")
+        text_table(&HEADER, &self.rows)
     }
 
     /// The table as HTML.
@@ -135,33 +105,7 @@ impl HistoryView {
     /// ```
     #[must_use]
     pub fn to_html(&self) -> String {
-        let mut html = String::from("<table class=\"elastic-vdb-history\"><thead><tr>");
-        for (index, head) in HEADER.iter().enumerate() {
-            let align = if (2..5).contains(&index) {
-                "right"
-            } else {
-                "left"
-            };
-            html.push_str(&format!("<th style=\"text-align:{align}\">{head}</th>"));
-        }
-        html.push_str("</tr></thead><tbody>");
-        for row in &self.rows {
-            html.push_str("<tr>");
-            for (index, cell) in row.iter().enumerate() {
-                let align = if (2..5).contains(&index) {
-                    "right"
-                } else {
-                    "left"
-                };
-                html.push_str(&format!(
-                    "<td style=\"text-align:{align}\">{}</td>",
-                    escape_xml(cell)
-                ));
-            }
-            html.push_str("</tr>");
-        }
-        html.push_str("</tbody></table>");
-        html
+        html_table("", &HEADER, &self.rows)
     }
 
     /// Shows the table in an evcxr notebook cell.

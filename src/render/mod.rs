@@ -17,7 +17,7 @@ mod play;
 mod ring;
 mod step;
 mod studies;
-mod table;
+pub mod table;
 mod timeline;
 mod trace;
 

@@ -3,7 +3,7 @@
 
 use super::print_text_and_html;
 use super::table::html_table;
-use crate::store::{MigrationPlan, UNASSIGNED};
+use crate::store::MigrationPlan;
 
 impl MigrationPlan {
     /// The summary and the flows as an HTML table.
@@ -23,10 +23,10 @@ impl MigrationPlan {
             .iter()
             .map(|flow| {
                 vec![
-                    flow.from.as_deref().unwrap_or(UNASSIGNED).to_owned(),
-                    flow.to.as_deref().unwrap_or(UNASSIGNED).to_owned(),
-                    flow.vectors.to_string(),
-                    flow.bytes.to_string(),
+                    flow.source().to_owned(),
+                    flow.target().to_owned(),
+                    flow.count.to_string(),
+                    self.bytes_of(flow).to_string(),
                 ]
             })
             .collect();
@@ -39,10 +39,10 @@ impl MigrationPlan {
         for flow in &self.flows {
             text.push_str(&format!(
                 "\n  {} -> {}: {} vectors, {} bytes",
-                flow.from.as_deref().unwrap_or(UNASSIGNED),
-                flow.to.as_deref().unwrap_or(UNASSIGNED),
-                flow.vectors,
-                flow.bytes
+                flow.source(),
+                flow.target(),
+                flow.count,
+                self.bytes_of(flow)
             ));
         }
         print_text_and_html(&text, &self.to_html());

@@ -46,7 +46,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 pub use action::{ACTION_FORMS, Action};
 pub use config::StoreConfig;
 pub use movement::{Flow, MovedKey, Movement, UNASSIGNED};
-pub use plan::{MigrationPlan, PlannedArc, PlannedFlow};
+pub use plan::{MigrationPlan, PlannedArc};
 pub use sample::{SAMPLE_CAP, Sample};
 pub use search::Hit;
 pub use shard::Shard;

@@ -24,11 +24,25 @@ impl Flow {
     /// ```
     #[must_use]
     pub fn label(&self) -> String {
-        format!(
-            "{}->{}",
-            self.from.as_deref().unwrap_or(UNASSIGNED),
-            self.to.as_deref().unwrap_or(UNASSIGNED)
-        )
+        format!("{}->{}", self.source(), self.target())
+    }
+
+    /// The sender's name, [`UNASSIGNED`] for the pool: how every table,
+    /// legend and line of the crate names it.
+    ///
+    /// ```
+    /// let flow = elastic_vdb::Flow { from: None, to: Some("nodeA".into()), count: 3 };
+    /// assert_eq!((flow.source(), flow.target()), ("∅", "nodeA"));
+    /// ```
+    #[must_use]
+    pub fn source(&self) -> &str {
+        self.from.as_deref().unwrap_or(UNASSIGNED)
+    }
+
+    /// The receiver's name, [`UNASSIGNED`] for the pool.
+    #[must_use]
+    pub fn target(&self) -> &str {
+        self.to.as_deref().unwrap_or(UNASSIGNED)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Action, VectorStore};
+use super::{Action, Flow, VectorStore};
 use crate::error::Error;
 use crate::ring::{ChangedArc, Ring};
 
@@ -20,20 +20,6 @@ pub struct PlannedArc {
     pub to: Vec<String>,
     /// How many vectors lie on it.
     pub vectors: usize,
-}
-
-/// Copies that a plan sends from one node to another (`None`: the
-/// unassigned pool).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedFlow {
-    /// The sender.
-    pub from: Option<String>,
-    /// The receiver.
-    pub to: Option<String>,
-    /// How many vectors.
-    pub vectors: usize,
-    /// How many bytes of vector data (`vectors * dimension * 4`).
-    pub bytes: usize,
 }
 
 /// What a proposed add or remove would move, computed from the ring and the
@@ -56,14 +42,17 @@ pub struct MigrationPlan {
     pub action: Action,
     /// Arcs whose preference list changes, in ring order.
     pub arcs: Vec<PlannedArc>,
-    /// Copies to send, per (from, to), sorted.
-    pub flows: Vec<PlannedFlow>,
+    /// Copies to send, per (from, to), sorted: the same flows a
+    /// [`Movement`](super::Movement) reports once the change is made.
+    pub flows: Vec<Flow>,
     /// Vectors in the store.
     pub total: usize,
     /// Nodes before the change.
     pub nodes_before: usize,
     /// Copies kept of each vector.
     pub copies: usize,
+    /// Bytes of data per vector (`dimension * 4`).
+    pub bytes_per_vector: usize,
 }
 
 impl MigrationPlan {
@@ -76,7 +65,7 @@ impl MigrationPlan {
     /// ```
     #[must_use]
     pub fn moved(&self) -> usize {
-        self.flows.iter().map(|flow| flow.vectors).sum()
+        self.flows.iter().map(|flow| flow.count).sum()
     }
 
     /// Bytes of vector data the plan sends.
@@ -89,7 +78,21 @@ impl MigrationPlan {
     /// ```
     #[must_use]
     pub fn bytes(&self) -> usize {
-        self.flows.iter().map(|flow| flow.bytes).sum()
+        self.moved() * self.bytes_per_vector
+    }
+
+    /// Bytes of vector data one of the plan's flows sends.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(10)?;
+    /// let plan = db.plan_add_node("a")?;
+    /// assert_eq!(plan.bytes_of(&plan.flows[0]), 10 * 256 * 4);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn bytes_of(&self, flow: &Flow) -> usize {
+        flow.count * self.bytes_per_vector
     }
 
     /// The moved fraction, as in [`crate::Movement::fraction`].
@@ -177,7 +180,6 @@ impl VectorStore {
 
     fn plan(&self, action: Action, after: &Ring) -> MigrationPlan {
         let copies = self.config.replication;
-        let bytes_per_vector = self.config.dimension * std::mem::size_of::<f32>();
         let mut arcs = Vec::new();
         let mut flows: BTreeMap<(Option<String>, Option<String>), usize> = BTreeMap::new();
         for arc in after.changed_arcs_since(&self.ring, copies, copies) {
@@ -218,16 +220,12 @@ impl VectorStore {
             arcs,
             flows: flows
                 .into_iter()
-                .map(|((from, to), vectors)| PlannedFlow {
-                    from,
-                    to,
-                    vectors,
-                    bytes: vectors * bytes_per_vector,
-                })
+                .map(|((from, to), count)| Flow { from, to, count })
                 .collect(),
             total: self.len(),
             nodes_before: self.ring.node_count(),
             copies,
+            bytes_per_vector: self.config.dimension * std::mem::size_of::<f32>(),
         }
     }
 }

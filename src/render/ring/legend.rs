@@ -127,8 +127,7 @@ impl RingView {
                     color_of(flow.to.as_deref()).filled(),
                 ))
                 .map_err(error)?;
-                let from = flow.from.as_deref().unwrap_or("unassigned");
-                let to = flow.to.as_deref().unwrap_or("unassigned");
+                let (from, to) = (flow.source(), flow.target());
                 root.draw(&Text::new(
                     format!("{from} \u{2192} {to}: {}", thousands(flow.count)),
                     (left + swatch + px(8.0), y),
