@@ -37,7 +37,8 @@ pub struct Handover {
 
 /// An arc of the circle whose preference list differs between two rings:
 /// positions after `start` up to and including `end` (the whole circle when
-/// `whole`), held by `before` and by `after` (owner first). Created by
+/// they are equal, as on a ring of one point or none), held by `before` and
+/// by `after` (owner first). Created by
 /// [`Ring::changed_arcs_since`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangedArc {
@@ -45,8 +46,6 @@ pub struct ChangedArc {
     pub start: u64,
     /// The arc's last position (inclusive).
     pub end: u64,
-    /// Whether the arc is the whole circle (a ring of one point, or none).
-    pub whole: bool,
     /// The preference list before.
     pub before: Vec<String>,
     /// The preference list after.
@@ -161,19 +160,19 @@ impl Ring {
     #[must_use]
     pub fn handovers_since(&self, before: &Ring) -> Vec<Handover> {
         let mut handovers: Vec<Handover> = Vec::new();
-        self.for_each_changed_arc(before, 1, 1, |arc, old, new| {
+        self.for_each_changed_arc(before, 1, 1, |start, end, old, new| {
             let (from, to) = (old.first().copied(), new.first().copied());
             match handovers.last_mut() {
                 Some(previous)
-                    if previous.end == arc.0
+                    if previous.end == start
                         && previous.from.as_deref() == from
                         && previous.to.as_deref() == to =>
                 {
-                    previous.end = arc.1;
+                    previous.end = end;
                 }
                 _ => handovers.push(Handover {
-                    start: arc.0,
-                    end: arc.1,
+                    start,
+                    end,
                     from: from.map(str::to_owned),
                     to: to.map(str::to_owned),
                 }),
@@ -224,25 +223,20 @@ impl Ring {
         copies: usize,
     ) -> Vec<ChangedArc> {
         let mut changed = Vec::new();
-        self.for_each_changed_arc(
-            before,
-            before_copies,
-            copies,
-            |(start, end, whole), old, new| {
-                let names = |ids: &[&str]| ids.iter().map(|&id| id.to_owned()).collect();
-                changed.push(ChangedArc {
-                    start,
-                    end,
-                    whole,
-                    before: names(old),
-                    after: names(new),
-                });
-            },
-        );
+        self.for_each_changed_arc(before, before_copies, copies, |start, end, old, new| {
+            let names = |ids: &[&str]| ids.iter().map(|&id| id.to_owned()).collect();
+            changed.push(ChangedArc {
+                start,
+                end,
+                before: names(old),
+                after: names(new),
+            });
+        });
         changed
     }
 
-    /// Calls `visit` with `(start, end, whole)` and both preference lists of
+    /// Calls `visit` with an arc's `start` and `end` (equal for the whole
+    /// circle) and both preference lists of
     /// every arc where they differ, in ring order, without allocating per
     /// arc: the one walk behind [`Ring::changed_arcs_since`] and
     /// [`Ring::handovers_since`].
@@ -251,7 +245,7 @@ impl Ring {
         before: &Ring,
         before_copies: usize,
         copies: usize,
-        mut visit: impl FnMut((u64, u64, bool), &[&str], &[&str]),
+        mut visit: impl FnMut(u64, u64, &[&str], &[&str]),
     ) {
         let (old, new) = (before, self);
         // Both rings' points, merged (each ring's are already in order).
@@ -269,11 +263,11 @@ impl Ring {
         }
         bounds.extend(a.chain(b));
         bounds.dedup();
-        let arcs: Vec<(u64, u64, bool)> = match bounds.len() {
-            0 => vec![(0, 0, true)],
-            1 => vec![(bounds[0], bounds[0], true)],
+        // An arc from a point to itself is the whole circle.
+        let arcs: Vec<(u64, u64)> = match bounds.len() {
+            0 => vec![(0, 0)],
             count => (0..count)
-                .map(|index| (bounds[(index + count - 1) % count], bounds[index], false))
+                .map(|index| (bounds[(index + count - 1) % count], bounds[index]))
                 .collect(),
         };
         let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
@@ -282,7 +276,7 @@ impl Ring {
         // arc's end only moves forward: each search starts where the last
         // one stopped.
         let (mut old_next, mut new_next) = (0, 0);
-        for (start, end, whole) in arcs {
+        for (start, end) in arcs {
             old_next = first_at_or_after(old.positions(), old_next, end);
             new_next = first_at_or_after(new.positions(), new_next, end);
             list_at(old, old_next, before_copies, &mut old_slots);
@@ -296,7 +290,7 @@ impl Ring {
                 old_names.extend(old_slots.iter().map(|&slot| old.slot_id(slot)));
                 new_names.clear();
                 new_names.extend(new_slots.iter().map(|&slot| new.slot_id(slot)));
-                visit((start, end, whole), &old_names, &new_names);
+                visit(start, end, &old_names, &new_names);
             }
         }
     }
@@ -309,4 +303,30 @@ fn list_at(ring: &Ring, next: usize, copies: usize, out: &mut Vec<u32>) {
         0 => out.clear(),
         count => ring.preference_slots_from(next % count, copies, out),
     }
+}
+
+/// The inclusive position ranges of the arc after `start` up to and
+/// including `end`: one, or two when it wraps past `u64::MAX`; the whole
+/// circle when `start == end`, the arc from a point all the way round to
+/// itself.
+///
+/// ```
+/// use elastic_vdb::ring::arc_ranges;
+///
+/// assert_eq!(arc_ranges(5, 9).collect::<Vec<_>>(), [(6, 9)]);
+/// assert_eq!(arc_ranges(u64::MAX - 1, 3).collect::<Vec<_>>(), [(u64::MAX, u64::MAX), (0, 3)]);
+/// assert_eq!(arc_ranges(u64::MAX, 3).collect::<Vec<_>>(), [(0, 3)]);
+/// assert_eq!(arc_ranges(7, 7).collect::<Vec<_>>(), [(0, u64::MAX)]);
+/// ```
+pub fn arc_ranges(start: u64, end: u64) -> impl Iterator<Item = (u64, u64)> {
+    let (first, second) = if start == end {
+        ((0, u64::MAX), None)
+    } else if start < end {
+        ((start + 1, end), None)
+    } else if start == u64::MAX {
+        ((0, end), None)
+    } else {
+        ((start + 1, u64::MAX), Some((0, end)))
+    };
+    std::iter::once(first).chain(second)
 }

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use crate::hash::{salted_vnode_position, vnode_position};
 
-pub use arcs::{ChangedArc, Handover, OwnedArc};
+pub use arcs::{ChangedArc, Handover, OwnedArc, arc_ranges};
 pub(crate) use lookup::first_at_or_after;
 pub use points::RingPoint;
 use points::weighted_vnodes;

@@ -1,7 +1,7 @@
 //! What a topology change did ([`Movement`]): the flows of vectors between
 //! nodes, the keys that moved, and how that compares with the ideal.
 
-use super::Action;
+use super::{Action, Key};
 
 /// Vectors that went from one place to another in a change; `None` is the
 /// pool of vectors waiting for a node (the tutorial's `∅`).
@@ -281,10 +281,8 @@ pub(crate) fn ideal_share(copies: usize, nodes: usize) -> f64 {
 /// A vector that changed place in the last change, kept to draw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MovedKey {
-    /// The vector's serial number.
-    pub serial: u32,
-    /// Its ring position.
-    pub position: u64,
+    /// The vector.
+    pub key: Key,
     /// Index of its flow in [`Movement::flows`].
     pub flow: usize,
 }

@@ -4,9 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::shard::{Block, Key, arc_ranges};
+use super::shard::{Block, Key};
 use super::tally::Tally;
 use super::{Action, Movement, Shard, VectorStore};
+use crate::ring::arc_ranges;
 use crate::ring::{ChangedArc, Ring};
 
 /// What a copy of a vector is on the node that holds it: the primary (the
@@ -35,7 +36,7 @@ impl VectorStore {
         action: Action,
         old: Ring,
         old_copies: usize,
-        failed: Option<Vec<(u64, u32)>>,
+        failed: Option<Vec<Key>>,
     ) -> Movement {
         let dimension = self.config.dimension;
         for node in self.ring.nodes() {
@@ -59,14 +60,14 @@ impl VectorStore {
         let (mut lost, mut under_replicated) = (0, 0);
         if let Some(gone) = failed {
             let mut seen = BTreeSet::new();
-            for (position, serial) in gone {
-                if !seen.insert(serial) {
+            for key in gone {
+                if !seen.insert(key.serial) {
                     continue;
                 }
-                if self.holds(serial, position) {
+                if self.holds(key) {
                     under_replicated += 1;
                 } else {
-                    self.lost.insert(serial);
+                    self.lost.insert(key.serial);
                     lost += 1;
                 }
             }
@@ -108,17 +109,17 @@ impl VectorStore {
             .ring
             .changed_arcs_since(&Ring::new(), 0, self.config.replication);
         for arc in &arcs {
-            for (low, high) in arc_ranges(arc.start, arc.end, arc.whole) {
+            for (low, high) in arc_ranges(arc.start, arc.end) {
                 self.reconcile_range(low, high, &orphans, &arc.after, tally);
             }
         }
     }
 
     /// Whether any copy of a vector is still held.
-    fn holds(&self, serial: u32, position: u64) -> bool {
-        match self.ring.owner_of_position(position) {
-            Some(owner) => self.primaries[owner].contains(serial, position),
-            None => self.unassigned.contains(serial, position),
+    fn holds(&self, key: Key) -> bool {
+        match self.ring.owner_of_position(key.position) {
+            Some(owner) => self.primaries[owner].contains(key),
+            None => self.unassigned.contains(key),
         }
     }
 
@@ -148,7 +149,7 @@ impl VectorStore {
             }
         }
         for arc in &arcs {
-            for (low, high) in arc_ranges(arc.start, arc.end, arc.whole) {
+            for (low, high) in arc_ranges(arc.start, arc.end) {
                 self.reconcile_range(low, high, &arc.before, &arc.after, &mut tally);
             }
         }
@@ -260,8 +261,8 @@ impl VectorStore {
 
         if new_list.is_empty() {
             self.unassigned.insert(&merged);
-            for (&(position, serial), &(from, _)) in merged.keys.iter().zip(&sources) {
-                tally.send(serial, position, from, pool);
+            for (&key, &(from, _)) in merged.keys.iter().zip(&sources) {
+                tally.send(key, from, pool);
             }
         }
         for (rank, node) in new_list.iter().enumerate() {
@@ -269,10 +270,10 @@ impl VectorStore {
                 .get_mut(node)
                 .expect("every node on the ring has shards")
                 .insert(&merged);
-            for (&(position, serial), &(from, already)) in merged.keys.iter().zip(&sources) {
+            for (&key, &(from, already)) in merged.keys.iter().zip(&sources) {
                 // A copy promoted or demoted on the same node is no transfer.
                 if already & (1 << rank) == 0 {
-                    tally.send(serial, position, from, new_places[rank]);
+                    tally.send(key, from, new_places[rank]);
                 }
             }
         }
@@ -300,7 +301,7 @@ impl VectorStore {
             Some(owner) => self.primaries.get(owner),
             None => Some(&self.unassigned),
         };
-        holder.map_or(0, |shard| shard.count_on_arc(arc.start, arc.end, arc.whole))
+        holder.map_or(0, |shard| shard.count_on_arc(arc.start, arc.end))
     }
 }
 
@@ -351,7 +352,7 @@ mod tests {
         for serial in 0..300 {
             let position = key_position(&vector_id(serial));
             assert!(
-                db.holds(serial, position),
+                db.holds(Key { position, serial }),
                 "vec {serial} is not on its primary"
             );
         }

@@ -4,7 +4,7 @@ use crate::error::{Error, SearchError, StoreError};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use super::{Shard, VectorStore, vector_id};
+use super::{Key, Shard, VectorStore, vector_id};
 use crate::hash::key_position;
 
 /// One search result.
@@ -214,7 +214,7 @@ impl VectorStore {
             Some(owner) => self.primaries.get(owner)?,
             None => &self.unassigned,
         };
-        let row = shard.row_of(serial, position)?;
+        let row = shard.row_of(Key { position, serial })?;
         Some(shard.row(row).to_vec())
     }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{StoreConfig, VectorStore, vector_id};
+use super::{Key, StoreConfig, VectorStore, vector_id};
 use crate::error::{Error, SaveRefusal, SnapshotError};
 
 /// The format name written into every file.
@@ -241,9 +241,12 @@ impl VectorStore {
 
     /// Drops every copy of the given vectors and records them as lost.
     fn forget(&mut self, serials: &[u32]) {
-        let mut keys: Vec<(u64, u32)> = serials
+        let mut keys: Vec<Key> = serials
             .iter()
-            .map(|&serial| (crate::hash::key_position(&vector_id(serial)), serial))
+            .map(|&serial| Key {
+                position: crate::hash::key_position(&vector_id(serial)),
+                serial,
+            })
             .collect();
         keys.sort_unstable();
         for shard in self.all_shards_mut() {

@@ -1,7 +1,7 @@
 //! Counting what a reconciliation sent, and turning the count into the
 //! change's [`Movement`].
 
-use super::{Action, Flow, MovedKey, Movement, VectorStore};
+use super::{Action, Flow, Key, MovedKey, Movement, VectorStore};
 
 /// What a reconciliation did, before it becomes a [`Movement`].
 #[derive(Default)]
@@ -16,11 +16,10 @@ pub(super) struct Tally {
     pub(super) dropped: usize,
 }
 
-/// One copy sent: which vector, at which position, between which places
-/// (indexes into [`Tally`]'s places).
+/// One copy sent: which vector, between which places (indexes into
+/// [`Tally`]'s places).
 struct Sent {
-    serial: u32,
-    position: u64,
+    key: Key,
     from: usize,
     to: usize,
 }
@@ -40,14 +39,9 @@ impl Tally {
         }
     }
 
-    pub(super) fn send(&mut self, serial: u32, position: u64, from: usize, to: usize) {
+    pub(super) fn send(&mut self, key: Key, from: usize, to: usize) {
         *self.flows.entry((from, to)).or_default() += 1;
-        self.moved.push(Sent {
-            serial,
-            position,
-            from,
-            to,
-        });
+        self.moved.push(Sent { key, from, to });
     }
 }
 
@@ -82,12 +76,11 @@ impl VectorStore {
             .moved
             .iter()
             .map(|sent| MovedKey {
-                serial: sent.serial,
-                position: sent.position,
+                key: sent.key,
                 flow: flow_index[&(sent.from, sent.to)],
             })
             .collect();
-        last_moved.sort_unstable_by_key(|key| (key.serial, key.flow));
+        last_moved.sort_unstable_by_key(|moved| (moved.key.serial, moved.flow));
         let movement = Movement {
             action,
             moved: last_moved.len(),
@@ -100,7 +93,9 @@ impl VectorStore {
             lost,
             copies: self.config.replication,
             // Sorted by serial: each vector's copies sit side by side.
-            vectors_moved: last_moved.chunk_by(|a, b| a.serial == b.serial).count(),
+            vectors_moved: last_moved
+                .chunk_by(|a, b| a.key.serial == b.key.serial)
+                .count(),
         };
         self.last_moved = last_moved;
         self.history.push(movement.clone());

@@ -6,7 +6,7 @@ use crate::error::{Error, ParameterError, StoreError, validate_node_id, validate
 use std::collections::BTreeSet;
 
 use super::config::{fits, validate_replication};
-use super::{Action, Movement, VectorStore};
+use super::{Action, Key, Movement, VectorStore};
 
 impl VectorStore {
     /// Applies one change to the cluster and moves the data it concerns:
@@ -90,11 +90,11 @@ impl VectorStore {
         }
         let old = std::mem::replace(&mut self.ring, ring);
         // The data goes first: nothing can be read from a crashed node.
-        let mut gone: Vec<(u64, u32)> = Vec::new();
+        let mut gone: Vec<Key> = Vec::new();
         for id in &ids {
             for shards in [&mut self.primaries, &mut self.replicas] {
                 if let Some(shard) = shards.remove(id) {
-                    gone.extend(shard.keys_on_arc(0, 0, true));
+                    gone.extend(shard.keys_on_arc(0, 0));
                 }
             }
         }

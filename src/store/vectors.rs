@@ -8,8 +8,8 @@ use std::ops::Range;
 
 use rand_distr::{Distribution, StandardNormal};
 
-use super::VectorStore;
 use super::config::fits;
+use super::{Key, VectorStore};
 use crate::hash::{key_position, vector_id};
 
 impl VectorStore {
@@ -81,8 +81,9 @@ impl VectorStore {
             let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt() + 1e-12;
             vector.iter_mut().for_each(|x| *x /= norm);
             let list = &lists[index * copies..(index + 1) * copies];
+            let key = Key { position, serial };
             if list.is_empty() {
-                self.unassigned.append(serial, position, &vector);
+                self.unassigned.append(key, &vector);
             }
             for (rank, &slot) in list.iter().enumerate() {
                 let node = self.ring.slot_id(slot);
@@ -94,7 +95,7 @@ impl VectorStore {
                 shards
                     .get_mut(node)
                     .expect("every node on the ring has shards")
-                    .append(serial, position, &vector);
+                    .append(key, &vector);
             }
         }
         for shard in self.all_shards_mut() {

@@ -11,6 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::geometry::{Geometry, angle_of, to_pixel};
 use super::{FULL_TICKS, MAX_TICKS, RingView, UNASSIGNED_GREY};
 use crate::render::{rgb_hex, thousands};
+use crate::store::{Key, MovedKey};
 
 impl RingView {
     /// Draws everything but the dots; returns the dot layers as SVG text.
@@ -147,20 +148,20 @@ impl RingView {
         let shown_stride = self.shown_stride();
         if options.show_dots {
             let mut by_color: BTreeMap<String, String> = BTreeMap::new();
-            for (serial, position) in &self.dots {
-                if *serial as usize % shown_stride != 0 {
+            for &Key { position, serial } in &self.dots {
+                if serial as usize % shown_stride != 0 {
                     continue;
                 }
                 // Spread dots across a band inside the ring, by bits of their
                 // position, so that dense regions show as dense.
-                let spread = (*position & 0xffff) as f64 / 65_535.0;
+                let spread = (position & 0xffff) as f64 / 65_535.0;
                 let (x, y) = geometry.at(
-                    angle_of(*position),
+                    angle_of(position),
                     radius - arc_width / 2.0 - 13.0 - spread * radius * 0.28,
                 );
                 let _ = write!(
                     by_color
-                        .entry(rgb_hex(color_of(self.ring.owner_of_position(*position))))
+                        .entry(rgb_hex(color_of(self.ring.owner_of_position(position))))
                         .or_default(),
                     "M{x} {y}h0"
                 );
@@ -183,13 +184,16 @@ impl RingView {
                 r##"<path fill="none" stroke="#222222" stroke-opacity="0.75" stroke-linecap="round" stroke-width="{}" d=""##,
                 3.5 * k
             );
-            for (serial, position, _) in &self.moved {
-                if *serial as usize % shown_stride != 0 {
+            for &MovedKey {
+                key: Key { position, serial },
+                ..
+            } in &self.moved
+            {
+                if serial as usize % shown_stride != 0 {
                     continue;
                 }
-                let spread = (*position & 0xffff) as f64 / 65_535.0;
-                let (x, y) =
-                    geometry.at(angle_of(*position), outside + 4.0 * k + spread * 18.0 * k);
+                let spread = (position & 0xffff) as f64 / 65_535.0;
+                let (x, y) = geometry.at(angle_of(position), outside + 4.0 * k + spread * 18.0 * k);
                 // (at most `outside + 22 * k`, within `pad`)
                 let _ = write!(layers, "M{x} {y}h0");
             }

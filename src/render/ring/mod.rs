@@ -14,7 +14,7 @@ use plotters::prelude::*;
 
 use super::{RenderOptions, error_svg, node_colors, print_evcxr_blocks, side};
 use crate::ring::{Handover, Ring};
-use crate::store::{Flow, VectorStore};
+use crate::store::{Flow, Key, MovedKey, VectorStore};
 
 /// Up to this many ring points, a tick crosses the circle at each one;
 /// above it, ticks are drawn short and faint outside the circle, so that
@@ -54,10 +54,10 @@ pub struct RingView {
     ring: Ring,
     /// The ring before the last change, to draw what it handed over.
     before: Option<Ring>,
-    /// Serial and position of the sampled vectors; the ring says who holds each.
-    dots: Vec<(u32, u64)>,
-    /// Serial, position and flow index of the sampled moved vectors.
-    moved: Vec<(u32, u64, usize)>,
+    /// The sampled vectors; the ring says who holds each.
+    dots: Vec<Key>,
+    /// The sampled moved vectors, each with its flow.
+    moved: Vec<MovedKey>,
     /// Every `stride`-th vector by serial is in `dots`.
     stride: usize,
     flows: Vec<Flow>,
@@ -79,17 +79,17 @@ impl RingView {
         // million-vector store costs what its sample costs, with no hashing.
         let (stride, sample) = (store.sample().stride(), store.sample().positions());
         let lost = store.lost();
-        let dots: Vec<(u32, u64)> = (0u32..)
+        let dots: Vec<Key> = (0u32..)
             .step_by(stride)
             .zip(sample)
             .filter(|(serial, _)| lost.binary_search(serial).is_err())
-            .map(|(serial, &position)| (serial, position))
+            .map(|(serial, &position)| Key { position, serial })
             .collect();
         let moved = store
             .last_moved()
             .iter()
-            .filter(|key| key.serial as usize % stride == 0)
-            .map(|key| (key.serial, key.position, key.flow))
+            .filter(|moved| moved.key.serial as usize % stride == 0)
+            .copied()
             .collect();
         let last = store.last_movement();
         RingView {

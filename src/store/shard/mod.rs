@@ -12,9 +12,25 @@ mod write;
 use ndarray::{Array2, ArrayView1, ArrayView2, CowArray, Ix2};
 
 use super::vector_id;
+use crate::ring::arc_ranges;
 
-/// A vector's place in a shard's index: ring position, then serial number.
-pub(crate) type Key = (u64, u32);
+/// Where a vector sits: its ring position, then its serial number. Keys
+/// sort by position first, the order of a shard's index and of every list
+/// of keys in the store.
+///
+/// ```
+/// use elastic_vdb::store::Key;
+///
+/// let early = Key { position: 5, serial: 9 };
+/// assert!(early < Key { position: 6, serial: 0 });
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    /// The vector's ring position (the SHA-256 of its id).
+    pub position: u64,
+    /// Its serial number: the `n` of `vec-n`.
+    pub serial: u32,
+}
 
 /// One index entry: which row holds the vector at `(position, serial)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,7 +42,10 @@ struct Entry {
 
 impl Entry {
     fn key(&self) -> Key {
-        (self.position, self.serial)
+        Key {
+            position: self.position,
+            serial: self.serial,
+        }
     }
 }
 
@@ -47,21 +66,6 @@ impl Block {
 
     pub(crate) fn row(&self, index: usize, dimension: usize) -> &[f32] {
         &self.data[index * dimension..(index + 1) * dimension]
-    }
-}
-
-/// The inclusive position ranges an arc covers: the arc after `start` up to
-/// and including `end`, wrapping past `u64::MAX` (two ranges), or the whole
-/// circle when `whole` is set.
-pub(crate) fn arc_ranges(start: u64, end: u64, whole: bool) -> Vec<(u64, u64)> {
-    if whole {
-        vec![(0, u64::MAX)]
-    } else if start < end {
-        vec![(start + 1, end)]
-    } else if start == u64::MAX {
-        vec![(0, end)]
-    } else {
-        vec![(start + 1, u64::MAX), (0, end)]
     }
 }
 
@@ -114,20 +118,19 @@ impl Shard {
     }
 
     /// Where a key sits in the index.
-    fn find(&self, serial: u32, position: u64) -> Option<usize> {
+    fn find(&self, key: Key) -> Option<usize> {
         debug_assert_eq!(self.index.len(), self.serials.len(), "settled");
         self.index
-            .binary_search_by(|entry| entry.key().cmp(&(position, serial)))
+            .binary_search_by(|entry| entry.key().cmp(&key))
             .ok()
     }
 
-    pub(crate) fn contains(&self, serial: u32, position: u64) -> bool {
-        self.find(serial, position).is_some()
+    pub(crate) fn contains(&self, key: Key) -> bool {
+        self.find(key).is_some()
     }
 
-    pub(crate) fn row_of(&self, serial: u32, position: u64) -> Option<usize> {
-        self.find(serial, position)
-            .map(|at| self.index[at].row as usize)
+    pub(crate) fn row_of(&self, key: Key) -> Option<usize> {
+        self.find(key).map(|at| self.index[at].row as usize)
     }
 
     /// The run of the index with positions in `low..=high`.
@@ -137,20 +140,18 @@ impl Shard {
         start..end
     }
 
-    /// The (position, serial) of every vector on the arc after `start` up to
-    /// and including `end`, wrapping past `u64::MAX`; the whole circle when
-    /// `whole` is set.
-    pub(crate) fn keys_on_arc(&self, start: u64, end: u64, whole: bool) -> Vec<Key> {
-        arc_ranges(start, end, whole)
-            .into_iter()
+    /// The key of every vector on the arc after `start` up to and including
+    /// `end`, wrapping past `u64::MAX`; the whole circle when they are equal
+    /// ([`arc_ranges`]).
+    pub(crate) fn keys_on_arc(&self, start: u64, end: u64) -> Vec<Key> {
+        arc_ranges(start, end)
             .flat_map(|(low, high)| self.index[self.run(low, high)].iter().map(Entry::key))
             .collect()
     }
 
     /// How many vectors lie on an arc, as [`Shard::keys_on_arc`] would list.
-    pub(crate) fn count_on_arc(&self, start: u64, end: u64, whole: bool) -> usize {
-        arc_ranges(start, end, whole)
-            .into_iter()
+    pub(crate) fn count_on_arc(&self, start: u64, end: u64) -> usize {
+        arc_ranges(start, end)
             .map(|(low, high)| self.run(low, high).len())
             .sum()
     }

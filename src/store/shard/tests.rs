@@ -2,17 +2,24 @@
 
 use super::*;
 
+fn k(position: u64, serial: u32) -> Key {
+    Key { position, serial }
+}
+
 fn shard_with(positions: &[u64]) -> Shard {
     let mut shard = Shard::new(2);
     for (serial, &position) in positions.iter().enumerate() {
-        shard.append(serial as u32, position, &[serial as f32, -(serial as f32)]);
+        shard.append(
+            k(position, serial as u32),
+            &[serial as f32, -(serial as f32)],
+        );
     }
     shard.settle();
     shard
 }
 
 fn serials(keys: Vec<Key>) -> Vec<u32> {
-    keys.into_iter().map(|(_, serial)| serial).collect()
+    keys.into_iter().map(|key| key.serial).collect()
 }
 
 /// A range takes the keys at both of its ends, and nothing outside.
@@ -25,18 +32,21 @@ fn a_range_includes_both_ends() {
     assert_eq!(serials(shard.take_range(0, 0).keys), [4]);
     assert_eq!(serials(shard.take_range(u64::MAX, u64::MAX).keys), [5]);
     assert_eq!(shard.serials().len(), 2);
-    assert_eq!(shard.count_on_arc(8, 21, false), 2);
+    assert_eq!(shard.count_on_arc(8, 21), 2);
 }
 
 #[test]
 fn removal_keeps_rows_contiguous_and_the_index_right() {
     let mut shard = shard_with(&[50, 10, 30, 20]);
-    assert_eq!(shard.remove_keys(&[(10, 1)]), 1);
-    assert_eq!(shard.remove_keys(&[(10, 1)]), 0, "already gone");
+    assert_eq!(shard.remove_keys(&[k(10, 1)]), 1);
+    assert_eq!(shard.remove_keys(&[k(10, 1)]), 0, "already gone");
     assert_eq!(shard.serials(), [0, 3, 2]);
     assert_eq!(shard.vector(1).unwrap().to_vec(), [3.0, -3.0]);
-    assert_eq!(shard.row_of(3, 20), Some(1));
-    assert_eq!(shard.remove_keys(&[(20, 3), (30, 2), (40, 9), (50, 0)]), 3);
+    assert_eq!(shard.row_of(k(20, 3)), Some(1));
+    assert_eq!(
+        shard.remove_keys(&[k(20, 3), k(30, 2), k(40, 9), k(50, 0)]),
+        3
+    );
     assert!(shard.is_empty() && shard.vectors().is_empty());
 }
 
@@ -46,10 +56,10 @@ fn a_few_holes_in_a_big_shard_are_fixed_by_search() {
     let mut shard = shard_with(&positions);
     // Rows 0 and 1 leave; the last two rows fill their holes, and their
     // entries are found by binary search (600 entries, 2 rows to fix).
-    let gone = [(positions[0], 0), (positions[1], 1)];
+    let gone = [k(positions[0], 0), k(positions[1], 1)];
     assert_eq!(shard.remove_keys(&gone), 2);
     for (serial, &position) in positions.iter().enumerate().skip(2) {
-        let row = shard.row_of(serial as u32, position).expect("kept");
+        let row = shard.row_of(k(position, serial as u32)).expect("kept");
         assert_eq!(shard.vector(row).unwrap()[0], serial as f32);
     }
 }
@@ -58,39 +68,39 @@ fn a_few_holes_in_a_big_shard_are_fixed_by_search() {
 fn arcs_select_by_position_and_wrap() {
     let shard = shard_with(&[5, 10, 15, u64::MAX]);
     assert_eq!(
-        serials(shard.keys_on_arc(5, 15, false)),
+        serials(shard.keys_on_arc(5, 15)),
         [1, 2],
         "start excluded, end included"
     );
     assert_eq!(
-        serials(shard.keys_on_arc(15, 5, false)),
+        serials(shard.keys_on_arc(15, 5)),
         [3, 0],
         "wraps past the top"
     );
-    assert_eq!(shard.count_on_arc(15, 5, false), 2);
-    assert_eq!(serials(shard.keys_on_arc(10, 10, true)).len(), 4);
-    assert_eq!(
-        serials(shard.keys_on_arc(u64::MAX, 4, false)),
-        Vec::<u32>::new()
-    );
-    assert_eq!(serials(shard.keys_on_arc(u64::MAX, 5, false)), [0]);
+    assert_eq!(shard.count_on_arc(15, 5), 2);
+    assert_eq!(serials(shard.keys_on_arc(10, 10)).len(), 4);
+    assert_eq!(serials(shard.keys_on_arc(u64::MAX, 4)), Vec::<u32>::new());
+    assert_eq!(serials(shard.keys_on_arc(u64::MAX, 5)), [0]);
 }
 
 #[test]
 fn a_taken_block_goes_back_in_as_one_run() {
     let mut shard = shard_with(&[50, 10, 30, 20, 40]);
     let block = shard.take_range(15, 35);
-    assert_eq!(block.keys, [(20, 3), (30, 2)]);
+    assert_eq!(block.keys, [k(20, 3), k(30, 2)]);
     assert_eq!(block.row(1, 2), [2.0, -2.0]);
-    assert_eq!(serials(shard.keys_on_arc(0, 0, true)), [1, 4, 0]);
+    assert_eq!(serials(shard.keys_on_arc(0, 0)), [1, 4, 0]);
     for (serial, position) in [(0, 50), (1, 10), (4, 40)] {
-        let row = shard.row_of(serial, position).expect("kept");
+        let row = shard.row_of(k(position, serial)).expect("kept");
         assert_eq!(shard.vector(row).unwrap()[0], serial as f32);
     }
     let mut other = shard_with(&[5, 60]);
     other.insert(&block);
-    assert_eq!(serials(other.keys_on_arc(0, 0, true)), [0, 3, 2, 1]);
-    assert_eq!(other.vector(other.row_of(2, 30).unwrap()).unwrap()[1], -2.0);
+    assert_eq!(serials(other.keys_on_arc(0, 0)), [0, 3, 2, 1]);
+    assert_eq!(
+        other.vector(other.row_of(k(30, 2)).unwrap()).unwrap()[1],
+        -2.0
+    );
     assert!(shard.take_range(11, 19).keys.is_empty());
 }
 
@@ -99,13 +109,13 @@ fn received_rows_go_to_a_second_block_and_holes_are_filled_from_it() {
     let mut shard = Shard::new(2);
     shard.reserve(3);
     for (serial, position) in [(0, 10), (1, 20), (2, 30)] {
-        shard.append(serial, position, &[serial as f32, 0.0]);
+        shard.append(k(position, serial), &[serial as f32, 0.0]);
     }
     shard.settle();
     let sealed = shard.data.as_ptr();
     let mut block = Block::default();
     for (serial, position) in [(5, 15), (6, 25)] {
-        block.keys.push((position, serial));
+        block.keys.push(k(position, serial));
         block.data.extend_from_slice(&[serial as f32, 0.0]);
     }
     shard.reserve_received(2);
@@ -120,17 +130,17 @@ fn received_rows_go_to_a_second_block_and_holes_are_filled_from_it() {
         [0.0, 1.0, 2.0, 5.0, 6.0]
     );
     // A hole in the first block takes the last received row.
-    assert_eq!(shard.remove_keys(&[(20, 1)]), 1);
+    assert_eq!(shard.remove_keys(&[k(20, 1)]), 1);
     assert_eq!(shard.serials(), [0, 6, 2, 5]);
     assert_eq!(shard.vector(1).unwrap()[0], 6.0);
-    assert_eq!(shard.row_of(6, 25), Some(1));
+    assert_eq!(shard.row_of(k(25, 6)), Some(1));
     // Once the received block is empty, the first block shrinks again.
-    assert_eq!(shard.remove_keys(&[(10, 0), (15, 5)]), 2);
+    assert_eq!(shard.remove_keys(&[k(10, 0), k(15, 5)]), 2);
     assert_eq!(shard.blocks().count(), 1);
     assert_eq!(shard.serials(), [2, 6]);
     assert_eq!(shard.vectors().column(0).to_vec(), [2.0, 6.0]);
     for (serial, position) in [(6, 25), (2, 30)] {
-        let row = shard.row_of(serial, position).unwrap();
+        let row = shard.row_of(k(position, serial)).unwrap();
         assert_eq!(shard.vector(row).unwrap()[0], serial as f32);
     }
 }
@@ -138,11 +148,11 @@ fn received_rows_go_to_a_second_block_and_holes_are_filled_from_it() {
 #[test]
 fn appended_rows_anywhere_are_merged_into_the_index() {
     let mut shard = shard_with(&[10, 30]);
-    shard.append(7, 40, &[7.0, 0.0]);
-    shard.append(8, 5, &[8.0, 0.0]);
-    shard.append(9, 20, &[9.0, 0.0]);
+    shard.append(k(40, 7), &[7.0, 0.0]);
+    shard.append(k(5, 8), &[8.0, 0.0]);
+    shard.append(k(20, 9), &[9.0, 0.0]);
     shard.settle();
-    assert_eq!(serials(shard.keys_on_arc(0, 0, true)), [8, 0, 9, 1, 7]);
-    assert_eq!(shard.row_of(9, 20), Some(4));
-    assert_eq!(shard.count_on_arc(6, 30, false), 3);
+    assert_eq!(serials(shard.keys_on_arc(0, 0)), [8, 0, 9, 1, 7]);
+    assert_eq!(shard.row_of(k(20, 9)), Some(4));
+    assert_eq!(shard.count_on_arc(6, 30), 3);
 }

@@ -7,10 +7,10 @@ use super::{Block, Entry, Key, Shard};
 impl Shard {
     /// Appends a row without indexing it; [`Shard::settle`] must follow
     /// before the shard is read by key.
-    pub(crate) fn append(&mut self, serial: u32, position: u64, vector: &[f32]) {
+    pub(crate) fn append(&mut self, key: Key, vector: &[f32]) {
         debug_assert_eq!(vector.len(), self.dimension);
-        self.serials.push(serial);
-        self.positions.push(position);
+        self.serials.push(key.serial);
+        self.positions.push(key.position);
         if self.received.is_empty() && self.data.capacity() - self.data.len() >= vector.len() {
             self.data.extend_from_slice(vector);
         } else {
@@ -60,8 +60,8 @@ impl Shard {
     pub(crate) fn insert(&mut self, block: &Block) {
         // Amortised growth: a caller that knows the total reserves it first.
         self.reserve_received(block.keys.len());
-        for (index, &(position, serial)) in block.keys.iter().enumerate() {
-            self.append(serial, position, block.row(index, self.dimension));
+        for (index, &key) in block.keys.iter().enumerate() {
+            self.append(key, block.row(index, self.dimension));
         }
         self.settle();
     }
@@ -190,10 +190,11 @@ impl Shard {
             .iter()
             .filter(|&&row| (row as usize) < self.serials.len())
             .map(|&row| {
-                (
-                    (self.positions[row as usize], self.serials[row as usize]),
-                    row,
-                )
+                let key = Key {
+                    position: self.positions[row as usize],
+                    serial: self.serials[row as usize],
+                };
+                (key, row)
             })
             .collect();
         if self.index.len() <= moved.len().saturating_mul(256) {
