@@ -1,5 +1,21 @@
-//! How numbers are written, for every layer: digits grouped by thousands
-//! and byte sizes. A leaf, like `hash`: it knows nothing of the rest.
+//! How numbers and labels are written, for every layer: digits grouped by
+//! thousands, byte sizes, and the width of the widest label of a column. A leaf, like `hash`: it knows nothing of the rest.
+
+/// The width in characters of the widest of `labels`, 0 for none: what a
+/// column of them is padded to.
+///
+/// ```
+/// assert_eq!(elastic_vdb::format::widest(["a", "nodeB", "∅"]), 5);
+/// assert_eq!(elastic_vdb::format::widest(Vec::<String>::new()), 0);
+/// ```
+#[must_use]
+pub fn widest<S: AsRef<str>>(labels: impl IntoIterator<Item = S>) -> usize {
+    labels
+        .into_iter()
+        .map(|label| label.as_ref().chars().count())
+        .max()
+        .unwrap_or(0)
+}
 
 /// Groups digits by thousands.
 ///

@@ -139,12 +139,7 @@ impl DistributionView {
     #[must_use]
     pub fn summary(&self) -> String {
         let mean = self.mean();
-        let width = self
-            .distribution
-            .keys()
-            .map(|id| id.chars().count())
-            .max()
-            .unwrap_or(0);
+        let width = crate::format::widest(self.distribution.keys());
         let mut out = format!("{} | mean={mean:.1}", self.title());
         if let Some(targets) = &self.targets {
             out.push_str(" | targets follow the weights");

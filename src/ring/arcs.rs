@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use itertools::Itertools;
+
 use super::Ring;
 use super::lookup::first_at_or_after;
 
@@ -249,20 +251,14 @@ impl Ring {
     ) {
         let (old, new) = (before, self);
         // Both rings' points, merged (each ring's are already in order).
-        let (mut a, mut b) = (
-            old.positions().iter().peekable(),
-            new.positions().iter().peekable(),
+        let mut bounds: Vec<u64> = Vec::with_capacity(old.point_count() + new.point_count());
+        bounds.extend(
+            old.positions()
+                .iter()
+                .merge(new.positions())
+                .dedup()
+                .copied(),
         );
-        let mut bounds: Vec<u64> = Vec::with_capacity(a.len() + b.len());
-        while let (Some(&&x), Some(&&y)) = (a.peek(), b.peek()) {
-            bounds.push(
-                if x <= y { a.next() } else { b.next() }
-                    .copied()
-                    .expect("peeked"),
-            );
-        }
-        bounds.extend(a.chain(b));
-        bounds.dedup();
         // An arc from a point to itself is the whole circle.
         let arcs: Vec<(u64, u64)> = match bounds.len() {
             0 => vec![(0, 0)],

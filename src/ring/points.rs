@@ -5,6 +5,8 @@
 use crate::error::{Error, RingError};
 use std::collections::HashSet;
 
+use itertools::Itertools;
+
 use super::{NodeRecord, Ring};
 use crate::hash::{salted_vnode_position, vnode_position};
 
@@ -86,19 +88,15 @@ impl Ring {
     fn merge_points(&mut self, new_points: &[(u64, u32)]) {
         let mut positions = Vec::with_capacity(self.positions.len() + new_points.len());
         let mut owners = Vec::with_capacity(positions.capacity());
-        let (mut old, mut new) = (0, 0);
-        while old < self.positions.len() || new < new_points.len() {
-            let take_old = new == new_points.len()
-                || (old < self.positions.len() && self.positions[old] < new_points[new].0);
-            if take_old {
-                positions.push(self.positions[old]);
-                owners.push(self.owners[old]);
-                old += 1;
-            } else {
-                positions.push(new_points[new].0);
-                owners.push(new_points[new].1);
-                new += 1;
-            }
+        let old = self
+            .positions
+            .iter()
+            .copied()
+            .zip(self.owners.iter().copied());
+        // On equal positions the point already there comes first.
+        for (position, owner) in old.merge_by(new_points.iter().copied(), |a, b| a.0 <= b.0) {
+            positions.push(position);
+            owners.push(owner);
         }
         self.positions = positions;
         self.owners = owners;

@@ -70,12 +70,7 @@ impl GroupedBarsView {
     /// The values as text, a group a line.
     #[must_use]
     pub fn summary(&self) -> String {
-        let width = self
-            .groups
-            .iter()
-            .map(|g| g.chars().count())
-            .max()
-            .unwrap_or(0);
+        let width = crate::format::widest(&self.groups);
         let mut out = self.title.clone();
         for (index, group) in self.groups.iter().enumerate() {
             out.push_str(&format!("\n{group:<width$}"));

@@ -2,6 +2,8 @@
 //! are generated, or moved as whole blocks, an arc's run at a time, when
 //! the ring changes.
 
+use itertools::Itertools;
+
 use super::{Block, Entry, Key, Shard};
 
 impl Shard {
@@ -40,13 +42,7 @@ impl Shard {
             self.index.splice(at..at, fresh);
         } else {
             let mut merged = Vec::with_capacity(self.index.len() + fresh.len());
-            let mut old = self.index.iter().copied().peekable();
-            let mut new = fresh.into_iter().peekable();
-            while let (Some(a), Some(b)) = (old.peek(), new.peek()) {
-                merged.push(if a < b { old.next() } else { new.next() }.expect("peeked"));
-            }
-            merged.extend(old);
-            merged.extend(new);
+            merged.extend(self.index.iter().copied().merge(fresh));
             self.index = merged;
         }
         debug_assert!(
