@@ -120,6 +120,8 @@ fn a_saved_store_after_a_crash_loads_identically() {
     assert_eq!(copy.distribution(), db.distribution());
     assert_eq!(copy.lost(), db.lost());
     assert_eq!(copy.ring().vnodes_of("big"), Some(200));
+    // The nodes come back in one placement, at the points their joins had.
+    assert!(copy.ring().points().eq(db.ring().points()));
     assert_eq!(copy.to_json(), db.to_json());
     for id in ["vec_000000", "vec_004242", "vec_005999"] {
         assert_eq!(copy.vector_by_id(id), db.vector_by_id(id), "{id}");

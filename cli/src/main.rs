@@ -123,9 +123,12 @@ impl StoreArgs {
             seed: self.seed,
             replication: self.replicas,
         })?;
-        for node in nodes {
-            store.add_node(node)?;
-        }
+        // One placement for the whole list, then the vectors: a node at a
+        // time would merge every point of the ring once per node.
+        store.apply(Action::Reshape {
+            nodes: nodes.to_vec(),
+            vnodes: self.vnodes,
+        })?;
         store.add_vectors(self.vectors)?;
         Ok(store)
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use itertools::Itertools;
 
 use super::Ring;
-use super::lookup::first_at_or_after;
+use super::lookup::{Preferences, first_at_or_after};
 
 /// The arc of the circle one point owns: positions after `start` up to and
 /// including `end`, wrapping past `u64::MAX`. Created by [`Ring::arcs`].
@@ -267,6 +267,7 @@ impl Ring {
                 .collect(),
         };
         let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
+        let (mut old_lists, mut new_lists) = (Preferences::new(old), Preferences::new(new));
         let (mut old_names, mut new_names): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
         // The bounds ascend, so the first point of each ring at or after the
         // arc's end only moves forward: each search starts where the last
@@ -275,8 +276,8 @@ impl Ring {
         for (start, end) in arcs {
             old_next = first_at_or_after(old.positions(), old_next, end);
             new_next = first_at_or_after(new.positions(), new_next, end);
-            list_at(old, old_next, before_copies, &mut old_slots);
-            list_at(new, new_next, copies, &mut new_slots);
+            list_at(&mut old_lists, old_next, before_copies, &mut old_slots);
+            list_at(&mut new_lists, new_next, copies, &mut new_slots);
             let same = old_slots
                 .iter()
                 .map(|&slot| old.slot_id(slot))
@@ -294,10 +295,10 @@ impl Ring {
 
 /// The preference list read at the point with index `next`, wrapping past
 /// the last point; empty on an empty ring.
-fn list_at(ring: &Ring, next: usize, copies: usize, out: &mut Vec<u32>) {
-    match ring.positions().len() {
+fn list_at(preferences: &mut Preferences<'_>, next: usize, copies: usize, out: &mut Vec<u32>) {
+    match preferences.ring().positions().len() {
         0 => out.clear(),
-        count => ring.preference_slots_from(next % count, copies, out),
+        count => preferences.slots_from(next % count, copies, out),
     }
 }
 

@@ -49,37 +49,55 @@ impl Ring {
         hash: impl Fn(&str, u32) -> u64,
         salted: impl Fn(&str, u32, u64) -> u64,
     ) {
-        let slot = match self.slots.iter().position(Option::is_none) {
-            Some(free) => free,
-            None => {
-                self.slots.push(None);
-                self.slots.len() - 1
-            }
-        };
-        let slot_index = u32::try_from(slot).expect("fewer than 2^32 nodes");
-        self.slots[slot] = Some(NodeRecord {
+        let record = NodeRecord {
             id: id.to_owned(),
             vnodes,
             weight,
             order,
-        });
-        self.by_id.insert(id.to_owned(), slot_index);
+        };
+        self.insert_nodes(vec![record], hash, salted);
+    }
 
-        // As in the tutorial, a vnode whose position is taken, by another node
-        // or by this node's earlier vnodes, is salted until it finds a free one.
-        let mut taken_by_this_node = HashSet::with_capacity(vnodes as usize);
-        let mut new_points = Vec::with_capacity(vnodes as usize);
-        for vnode in 0..vnodes {
-            let mut position = hash(id, vnode);
-            let mut salt = 0;
-            while self.positions.binary_search(&position).is_ok()
-                || taken_by_this_node.contains(&position)
-            {
-                salt += 1;
-                position = salted(id, vnode, salt);
+    /// Places validated, new nodes in the order given, exactly where adding
+    /// them one by one would (a collision is salted against every point
+    /// already there, the earlier nodes' of the batch included), with one
+    /// sort and one merge for the whole batch instead of one merge of every
+    /// point per node.
+    pub(super) fn insert_nodes(
+        &mut self,
+        records: Vec<NodeRecord>,
+        hash: impl Fn(&str, u32) -> u64,
+        salted: impl Fn(&str, u32, u64) -> u64,
+    ) {
+        let total: usize = records.iter().map(|record| record.vnodes as usize).sum();
+        let mut taken_in_batch = HashSet::with_capacity(total);
+        let mut new_points = Vec::with_capacity(total);
+        let mut free = 0;
+        for record in records {
+            while self.slots.get(free).is_some_and(Option::is_some) {
+                free += 1;
             }
-            taken_by_this_node.insert(position);
-            new_points.push((position, slot_index));
+            if free == self.slots.len() {
+                self.slots.push(None);
+            }
+            let slot_index = u32::try_from(free).expect("fewer than 2^32 nodes");
+            self.by_id.insert(record.id.clone(), slot_index);
+            // As in the tutorial, a vnode whose position is taken, by another
+            // node or by this node's earlier vnodes, is salted until it finds
+            // a free one.
+            for vnode in 0..record.vnodes {
+                let mut position = hash(&record.id, vnode);
+                let mut salt = 0;
+                while self.positions.binary_search(&position).is_ok()
+                    || taken_in_batch.contains(&position)
+                {
+                    salt += 1;
+                    position = salted(&record.id, vnode, salt);
+                }
+                taken_in_batch.insert(position);
+                new_points.push((position, slot_index));
+            }
+            self.slots[free] = Some(record);
         }
         new_points.sort_unstable();
         self.merge_points(&new_points);

@@ -225,3 +225,109 @@ fn the_successor_search_agrees_with_a_scan_from_any_start() {
     }
     assert_eq!(first_at_or_after(&[], 0, 7), 0);
 }
+
+/// The walk every preference list used to take: clockwise from `start`
+/// over the whole ring if need be.
+fn walked_list(ring: &Ring, start: usize, replicas: usize) -> Vec<u32> {
+    let wanted = replicas.min(ring.node_count());
+    let mut list = Vec::new();
+    for step in 0..ring.owners.len() {
+        if list.len() == wanted {
+            break;
+        }
+        let slot = ring.owners[(start + step) % ring.owners.len()];
+        if !list.contains(&slot) {
+            list.push(slot);
+        }
+    }
+    list
+}
+
+/// The bounded walk and the per-node search give the full walk's list at
+/// every point, for every replication factor up to past the node count,
+/// on rings where some nodes have a single point among thousands.
+#[test]
+fn preference_lists_match_the_full_walk_with_rare_nodes() -> Result<(), Error> {
+    let mut rings = Vec::new();
+    let mut rare = Ring::with_vnodes(400)?;
+    for id in ["a", "b", "c", "d"] {
+        rare.add_node(id)?;
+    }
+    rare.add_weighted_node("tiny", 1e-9)?;
+    rare.add_weighted_node("small", 0.004)?;
+    rings.push(rare);
+    let mut single = Ring::with_vnodes(1)?;
+    for id in ["x", "y", "z"] {
+        single.add_node(id)?;
+    }
+    rings.push(single);
+    let mut mixed = Ring::with_vnodes(200)?;
+    for (index, weight) in [1.0, 0.005, 2.0, 0.01, 1.0, 0.005, 0.5]
+        .into_iter()
+        .enumerate()
+    {
+        mixed.add_weighted_node(&format!("n{index}"), weight)?;
+    }
+    rings.push(mixed);
+    let mut checked = 0;
+    for ring in &rings {
+        let nodes = ring.node_count();
+        let mut lists = Preferences::new(ring);
+        let (mut out, mut nearest) = (Vec::new(), Vec::new());
+        for start in 0..ring.positions.len() {
+            for replicas in 1..=nodes + 1 {
+                let walked = walked_list(ring, start, replicas);
+                lists.slots_from(start, replicas, &mut out);
+                assert_eq!(out, walked, "start {start}, {replicas} copies");
+                lists.nearest_nodes(start, replicas.min(nodes), &mut nearest);
+                assert_eq!(nearest, walked, "by node: start {start}, {replicas} copies");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
+    Ok(())
+}
+
+/// A batch places its nodes where one-by-one joins would: collisions with
+/// the ring's points, with earlier nodes of the batch, and with a node's
+/// own earlier points are all salted the same way, and a freed slot is
+/// reused first.
+#[test]
+fn a_batch_lands_where_joins_one_by_one_would() {
+    let nodes: [(&str, u32); 5] = [("1010", 2), ("10", 2), ("11", 3), ("12", 1), ("1011", 2)];
+    let one_by_one = toy_ring(&nodes);
+    let mut batch = toy_ring(&nodes[..1]);
+    let records = nodes[1..]
+        .iter()
+        .enumerate()
+        .map(|(order, &(id, vnodes))| NodeRecord {
+            id: id.to_owned(),
+            vnodes,
+            weight: 1.0,
+            order: order as u64 + 1,
+        })
+        .collect();
+    batch.insert_nodes(records, toy, toy_salted);
+    let points = |ring: &Ring| -> Vec<(u64, String)> {
+        ring.points()
+            .map(|p| (p.position, p.node.to_owned()))
+            .collect()
+    };
+    assert_eq!(points(&batch), points(&one_by_one));
+    assert!(
+        points(&batch).iter().any(|(position, _)| *position > 2000),
+        "salted twice"
+    );
+    // A slot freed by a departure is the first a batch fills.
+    let mut freed = toy_ring(&nodes);
+    freed.remove_node("10").unwrap();
+    let records = vec![NodeRecord {
+        id: "500".to_owned(),
+        vnodes: 1,
+        weight: 1.0,
+        order: 9,
+    }];
+    freed.insert_nodes(records, toy, toy_salted);
+    assert_eq!(freed.by_id["500"], one_by_one.by_id["10"]);
+}

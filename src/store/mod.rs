@@ -35,6 +35,7 @@ mod shard;
 mod snapshot;
 mod tally;
 mod topology;
+mod transfer;
 mod vectors;
 
 use crate::error::{Error, MAX_DIMENSION, StoreError, validate_vnodes};

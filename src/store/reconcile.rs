@@ -46,7 +46,7 @@ impl VectorStore {
                 }
             }
         }
-        let mut tally = self.reconcile(&old, old_copies);
+        let mut tally = self.transfer(&old, old_copies);
         self.rehome_orphans(&mut tally);
         for shard in self.all_shards_mut() {
             shard.release_if_empty();
@@ -121,39 +121,6 @@ impl VectorStore {
             Some(owner) => self.primaries[owner].contains(key),
             None => self.unassigned.contains(key),
         }
-    }
-
-    /// Makes every vector whose preference list differs between `old`
-    /// (with `old_copies` copies) and the current ring held exactly by its new
-    /// list. Only arcs whose list changed are visited, and in them only the
-    /// vectors on those arcs: the cost grows with what moves, not with the store.
-    fn reconcile(&mut self, old: &Ring, old_copies: usize) -> Tally {
-        let mut tally = Tally::default();
-        let arcs = self
-            .ring
-            .changed_arcs_since(old, old_copies, self.config.replication);
-        // Each receiving shard makes room once for what it will receive:
-        // growing arc by arc would reallocate for every arc it gains.
-        let mut incoming: BTreeMap<(&str, Role), usize> = BTreeMap::new();
-        for arc in &arcs {
-            let vectors = self.vectors_on(arc);
-            for (rank, node) in arc.after.iter().enumerate() {
-                if arc.before.get(rank).is_none_or(|held| held != node) {
-                    *incoming.entry((node, role_at(rank))).or_default() += vectors;
-                }
-            }
-        }
-        for ((node, kind), rows) in incoming {
-            if let Some(shard) = self.shards_mut(kind).get_mut(node) {
-                shard.reserve_received(rows);
-            }
-        }
-        for arc in &arcs {
-            for (low, high) in arc_ranges(arc.start, arc.end) {
-                self.reconcile_range(low, high, &arc.before, &arc.after, &mut tally);
-            }
-        }
-        tally
     }
 
     /// Reconciles the vectors with positions in `low..=high`, whose

@@ -123,10 +123,14 @@ impl VectorStore {
             seed: saved.seed,
             replication: saved.replication,
         })?;
-        // Nodes first, in join order, so that no vector moves while loading.
-        for node in &saved.nodes {
-            store.add_weighted_node(&node.id, node.weight)?;
-        }
+        // Nodes first, in join order and in one placement, so that no
+        // vector moves while loading.
+        let nodes: Vec<(&str, f64)> = saved
+            .nodes
+            .iter()
+            .map(|node| (node.id.as_str(), node.weight))
+            .collect();
+        store.join_all(&nodes)?;
         store.add_vectors(saved.generated as usize)?;
         if let Some(&serial) = saved.lost.iter().find(|&&serial| serial >= saved.generated) {
             return Err(problem(format!(

@@ -128,6 +128,21 @@ impl VectorStore {
         Ok(self.commit(Action::SetReplication(copies), ring, old_copies, None))
     }
 
+    /// Adds `nodes` (id and weight, in join order) in one placement
+    /// ([`crate::Ring::add_weighted_nodes`]), recorded as a reshape to the
+    /// node set it gives: how a saved store's nodes come back.
+    pub(super) fn join_all(&mut self, nodes: &[(&str, f64)]) -> Result<Movement, Error> {
+        let mut ring = self.ring.clone();
+        ring.add_weighted_nodes(nodes)?;
+        let old = std::mem::replace(&mut self.ring, ring);
+        let action = Action::Reshape {
+            nodes: self.ring.nodes().map(str::to_owned).collect(),
+            vnodes: self.ring.vnodes_per_node(),
+        };
+        let copies = self.config.replication;
+        Ok(self.commit(action, old, copies, None))
+    }
+
     /// Brings the ring to exactly `nodes` at `vnodes`: see
     /// [`Action::Reshape`].
     fn reshape_to(&mut self, nodes: &[String], vnodes: u32) -> Result<Movement, Error> {
@@ -154,11 +169,13 @@ impl VectorStore {
         if ring.vnodes_per_node() != vnodes {
             ring.rebuild(vnodes)?;
         }
-        for node in nodes {
-            if !ring.contains_node(node) {
-                ring.add_node(node)?;
-            }
-        }
+        // The newcomers join in one placement, in the order given.
+        let joining: Vec<(&str, f64)> = nodes
+            .iter()
+            .filter(|node| !ring.contains_node(node))
+            .map(|node| (node.as_str(), 1.0))
+            .collect();
+        ring.add_weighted_nodes(&joining)?;
         self.ring = ring;
         let action = Action::Reshape {
             nodes: wanted.into_iter().map(str::to_owned).collect(),

@@ -11,6 +11,7 @@ use rand_distr::{Distribution, StandardNormal};
 use super::config::fits;
 use super::{Key, VectorStore};
 use crate::hash::{key_position, vector_id};
+use crate::ring::Preferences;
 
 impl VectorStore {
     /// Draws `count` new unit vectors, names them on from the last one, and
@@ -50,9 +51,9 @@ impl VectorStore {
         let copies = self.config.replication.min(self.ring.node_count());
         let mut lists: Vec<u32> = Vec::with_capacity(positions.len() * copies);
         let mut incoming: BTreeMap<(u32, bool), usize> = BTreeMap::new();
+        let mut preferences = Preferences::new(&self.ring);
         for &position in &positions {
-            self.ring
-                .preference_slots(position, self.config.replication, &mut slots);
+            preferences.slots(position, self.config.replication, &mut slots);
             debug_assert_eq!(slots.len(), copies);
             for (rank, &slot) in slots.iter().enumerate() {
                 *incoming.entry((slot, rank == 0)).or_default() += 1;

@@ -149,6 +149,17 @@ impl Shard {
             .collect()
     }
 
+    /// Appends the keys of the vectors with positions in `low..=high` to
+    /// `keys`, in key order.
+    pub(crate) fn keys_in_range(&self, low: u64, high: u64, keys: &mut Vec<Key>) {
+        keys.extend(self.index[self.run(low, high)].iter().map(Entry::key));
+    }
+
+    /// How many vectors have positions in `low..=high`.
+    pub(crate) fn count_in_range(&self, low: u64, high: u64) -> usize {
+        self.run(low, high).len()
+    }
+
     /// How many vectors lie on an arc, as [`Shard::keys_on_arc`] would list.
     pub(crate) fn count_on_arc(&self, start: u64, end: u64) -> usize {
         arc_ranges(start, end)

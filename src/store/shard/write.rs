@@ -20,6 +20,16 @@ impl Shard {
         }
     }
 
+    /// Appends, without indexing them, copies of `source`'s vectors with
+    /// positions in `low..=high`, and their keys to `keys`;
+    /// [`Shard::settle`] must follow.
+    pub(crate) fn append_from(&mut self, source: &Shard, low: u64, high: u64, keys: &mut Vec<Key>) {
+        for entry in &source.index[source.run(low, high)] {
+            self.append(entry.key(), source.row(entry.row as usize));
+            keys.push(entry.key());
+        }
+    }
+
     /// Indexes the rows appended since the last call: they are sorted, then
     /// spliced in as one run when they fill one gap of the index (what an
     /// arc does), or merged with it otherwise.
