@@ -7,8 +7,12 @@
 //! demo does after each change; `plan_add` works out a join without moving
 //! anything; `add_node` carries one out and `remove_node` carries out a
 //! departure (each on a fresh copy of the store, whose copying and dropping
-//! are not timed). The ratios to report are `plan_add`, `add_node` and
-//! `remove_node` over `full_replacement`, within one group.
+//! are not timed), each drawing the ring after it as a notebook cell does;
+//! `apply_add` and `apply_remove` make the same changes through
+//! `VectorStore::apply`, with no picture, as a program would. The ratios
+//! to report are those over `full_replacement`, within one group.
+//! `memcpy_moved` copies as many bytes as the join moves, in one block:
+//! the physical limit of moving those rows in memory.
 //!
 //! `cargo bench --bench migration`
 
@@ -16,7 +20,7 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use elastic_vdb::store::vector_id;
-use elastic_vdb::{StoreConfig, VectorStore};
+use elastic_vdb::{Action, StoreConfig, VectorStore};
 
 fn store(vectors: usize, dimension: usize) -> VectorStore {
     let mut db = VectorStore::new(StoreConfig {
@@ -66,6 +70,31 @@ fn group(c: &mut Criterion, name: &str, vectors: usize, dimension: usize) {
             },
             BatchSize::PerIteration,
         );
+    });
+    for (name, action) in [
+        ("apply_add", Action::AddNode("newcomer".into())),
+        ("apply_remove", Action::RemoveNode("node-050".into())),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_batched_ref(
+                || db.clone(),
+                |copy| black_box(copy.apply(action.clone()).expect("valid change").moved),
+                BatchSize::PerIteration,
+            );
+        });
+    }
+    let moved = db
+        .clone()
+        .apply(Action::AddNode("newcomer".into()))
+        .expect("new id")
+        .moved;
+    let source = vec![1.0f32; moved * dimension];
+    let mut target = vec![0.0f32; moved * dimension];
+    group.bench_function("memcpy_moved", |b| {
+        b.iter(|| {
+            target.copy_from_slice(black_box(&source));
+            black_box(target[0])
+        });
     });
     group.finish();
 }

@@ -260,12 +260,22 @@ impl Ring {
                 .copied(),
         );
         // An arc from a point to itself is the whole circle.
-        let arcs: Vec<(u64, u64)> = match bounds.len() {
-            0 => vec![(0, 0)],
-            count => (0..count)
-                .map(|index| (bounds[(index + count - 1) % count], bounds[index]))
-                .collect(),
-        };
+        if bounds.is_empty() {
+            bounds.push(0);
+        }
+        let count = bounds.len();
+        let arcs = (0..count).map(|index| (bounds[(index + count - 1) % count], bounds[index]));
+        // Each old slot's slot in the new ring (`u32::MAX`: gone), so that
+        // two lists compare as numbers, not names. A slot freed and taken
+        // by another node in the same change maps by name, not by number.
+        let renumber: Vec<u32> = (0..old.slots.len())
+            .map(|slot| {
+                old.slots[slot]
+                    .as_ref()
+                    .and_then(|record| new.by_id.get(&record.id).copied())
+                    .unwrap_or(u32::MAX)
+            })
+            .collect();
         let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
         let (mut old_lists, mut new_lists) = (Preferences::new(old), Preferences::new(new));
         let (mut old_names, mut new_names): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
@@ -280,8 +290,8 @@ impl Ring {
             list_at(&mut new_lists, new_next, copies, &mut new_slots);
             let same = old_slots
                 .iter()
-                .map(|&slot| old.slot_id(slot))
-                .eq(new_slots.iter().map(|&slot| new.slot_id(slot)));
+                .map(|&slot| renumber[slot as usize])
+                .eq(new_slots.iter().copied());
             if !same {
                 old_names.clear();
                 old_names.extend(old_slots.iter().map(|&slot| old.slot_id(slot)));

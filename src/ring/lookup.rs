@@ -60,6 +60,10 @@ impl<'a> Preferences<'a> {
         let ring = self.ring;
         let wanted = replicas.min(ring.node_count());
         let count = ring.positions.len();
+        if wanted == 1 {
+            out.push(ring.owners[start]);
+            return;
+        }
         for step in 0..count.min(WALK_LIMIT) {
             if out.len() == wanted {
                 return;

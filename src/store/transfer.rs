@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 
 use super::reconcile::{Role, role_at};
-use super::shard::Key;
 use super::tally::Tally;
 use super::{Shard, VectorStore};
 use crate::ring::{ChangedArc, Ring, arc_ranges};
@@ -141,16 +140,16 @@ impl VectorStore {
             let Some(shard) = self.shard_at_mut((node, role)) else {
                 continue;
             };
-            let mut keys: Vec<Key> = Vec::new();
-            for (low, high, dropped) in stretches {
-                let before = keys.len();
-                shard.keys_in_range(low, high, &mut keys);
+            for &(low, high, dropped) in &stretches {
                 if dropped {
-                    tally.dropped += keys.len() - before;
+                    tally.dropped += shard.count_in_range(low, high);
                 }
             }
-            keys.sort_unstable();
-            shard.remove_keys(&keys);
+            let ranges: Vec<(u64, u64)> = stretches
+                .iter()
+                .map(|&(low, high, _)| (low, high))
+                .collect();
+            shard.remove_ranges(&ranges);
         }
         tally
     }

@@ -149,12 +149,6 @@ impl Shard {
             .collect()
     }
 
-    /// Appends the keys of the vectors with positions in `low..=high` to
-    /// `keys`, in key order.
-    pub(crate) fn keys_in_range(&self, low: u64, high: u64, keys: &mut Vec<Key>) {
-        keys.extend(self.index[self.run(low, high)].iter().map(Entry::key));
-    }
-
     /// How many vectors have positions in `low..=high`.
     pub(crate) fn count_in_range(&self, low: u64, high: u64) -> usize {
         self.run(low, high).len()

@@ -156,3 +156,39 @@ fn appended_rows_anywhere_are_merged_into_the_index() {
     assert_eq!(shard.row_of(k(20, 9)), Some(4));
     assert_eq!(shard.count_on_arc(6, 30), 3);
 }
+
+/// Ranges cut out in one pass leave what cutting their keys one by one
+/// leaves: the same rows, the index in order, every kept row findable.
+#[test]
+fn ranges_removed_in_one_pass_match_keys_removed_one_by_one() {
+    let positions: Vec<u64> = (0..500).map(|i| (i * 7919 % 1000) as u64).collect();
+    let range_sets: [&[(u64, u64)]; 5] = [
+        &[],
+        &[(0, 0)],
+        &[(10, 19), (100, 100), (500, 520), (990, u64::MAX)],
+        &[(0, u64::MAX)],
+        &[(3, 4), (5, 6), (7, 1000)],
+    ];
+    for ranges in range_sets {
+        let mut by_ranges = shard_with(&positions);
+        let mut by_keys = shard_with(&positions);
+        let mut keys: Vec<Key> = Vec::new();
+        for &(low, high) in ranges {
+            keys.extend(by_keys.keys_on_arc(low.wrapping_sub(1), high));
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        let removed = by_ranges.remove_ranges(ranges);
+        assert_eq!(removed, by_keys.remove_keys(&keys), "{ranges:?}");
+        assert_eq!(
+            by_ranges.keys_on_arc(0, 0),
+            by_keys.keys_on_arc(0, 0),
+            "{ranges:?}"
+        );
+        for key in by_ranges.keys_on_arc(0, 0) {
+            let row = by_ranges.row_of(key).expect("indexed");
+            assert_eq!(by_ranges.vector(row).unwrap()[0], key.serial as f32);
+        }
+        assert_eq!(by_ranges.len(), positions.len() - removed);
+    }
+}

@@ -129,6 +129,37 @@ impl Shard {
         block
     }
 
+    /// Removes every vector with a position in one of `ranges` (ascending
+    /// and disjoint); returns how many there were. The index keeps its
+    /// order with one pass: each kept stretch moves down once, however many
+    /// ranges there are (cutting the ranges out one at a time moved the
+    /// rest of the index once per range).
+    pub(crate) fn remove_ranges(&mut self, ranges: &[(u64, u64)]) -> usize {
+        debug_assert_eq!(self.index.len(), self.serials.len(), "settled");
+        let runs: Vec<std::ops::Range<usize>> = ranges
+            .iter()
+            .map(|&(low, high)| self.run(low, high))
+            .filter(|run| !run.is_empty())
+            .collect();
+        let Some(first) = runs.first() else {
+            return 0;
+        };
+        let mut rows: Vec<u32> = runs
+            .iter()
+            .flat_map(|run| self.index[run.clone()].iter().map(|entry| entry.row))
+            .collect();
+        let mut write = first.start;
+        for (at, run) in runs.iter().enumerate() {
+            let kept_until = runs.get(at + 1).map_or(self.index.len(), |next| next.start);
+            self.index.copy_within(run.end..kept_until, write);
+            write += kept_until - run.end;
+        }
+        self.index.truncate(write);
+        let removed = rows.len();
+        self.remove_rows(&mut rows);
+        removed
+    }
+
     /// Removes the given vectors (sorted by key) where held; returns how
     /// many were.
     pub(crate) fn remove_keys(&mut self, keys: &[Key]) -> usize {
