@@ -43,15 +43,15 @@ pub struct Handover {
 /// by `after` (owner first). Created by
 /// [`Ring::changed_arcs_since`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangedArc {
+pub struct ChangedArc<'a> {
     /// The position before the arc (exclusive).
     pub start: u64,
     /// The arc's last position (inclusive).
     pub end: u64,
     /// The preference list before.
-    pub before: Vec<String>,
+    pub before: Vec<&'a str>,
     /// The preference list after.
-    pub after: Vec<String>,
+    pub after: Vec<&'a str>,
 }
 
 impl OwnedArc<'_> {
@@ -218,20 +218,19 @@ impl Ring {
     /// # Ok::<(), elastic_vdb::Error>(())
     /// ```
     #[must_use]
-    pub fn changed_arcs_since(
-        &self,
-        before: &Ring,
+    pub fn changed_arcs_since<'a>(
+        &'a self,
+        before: &'a Ring,
         before_copies: usize,
         copies: usize,
-    ) -> Vec<ChangedArc> {
+    ) -> Vec<ChangedArc<'a>> {
         let mut changed = Vec::new();
         self.for_each_changed_arc(before, before_copies, copies, |start, end, old, new| {
-            let names = |ids: &[&str]| ids.iter().map(|&id| id.to_owned()).collect();
             changed.push(ChangedArc {
                 start,
                 end,
-                before: names(old),
-                after: names(new),
+                before: old.to_vec(),
+                after: new.to_vec(),
             });
         });
         changed
@@ -242,12 +241,12 @@ impl Ring {
     /// every arc where they differ, in ring order, without allocating per
     /// arc: the one walk behind [`Ring::changed_arcs_since`] and
     /// [`Ring::handovers_since`].
-    fn for_each_changed_arc(
-        &self,
-        before: &Ring,
+    fn for_each_changed_arc<'a>(
+        &'a self,
+        before: &'a Ring,
         before_copies: usize,
         copies: usize,
-        mut visit: impl FnMut(u64, u64, &[&str], &[&str]),
+        mut visit: impl FnMut(u64, u64, &[&'a str], &[&'a str]),
     ) {
         let (old, new) = (before, self);
         // Both rings' points, merged (each ring's are already in order).
@@ -278,7 +277,7 @@ impl Ring {
             .collect();
         let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
         let (mut old_lists, mut new_lists) = (Preferences::new(old), Preferences::new(new));
-        let (mut old_names, mut new_names): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+        let (mut old_names, mut new_names): (Vec<&'a str>, Vec<&'a str>) = (Vec::new(), Vec::new());
         // The bounds ascend, so the first point of each ring at or after the
         // arc's end only moves forward: each search starts where the last
         // one stopped.

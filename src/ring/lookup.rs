@@ -21,11 +21,19 @@ const WALK_LIMIT: usize = 64;
 /// points, and each node's first point at or after the start is found by
 /// a binary search in that node's own sorted points instead; the nearest
 /// nodes make the list. Both ways give the same list. The per-node points
-/// are gathered once, on the first list that needs them.
+/// are gathered once, on the first list that needs them; a sweep in ring
+/// order moves each node's place in them forward instead of searching, and
+/// once one list has needed them, the next ones skip the walk.
 pub(crate) struct Preferences<'a> {
     ring: &'a Ring,
     /// Each node's slot and its points' positions, ascending.
     by_node: Option<Vec<(u32, Vec<u64>)>>,
+    /// Per node of `by_node`, the index of its first point at or after
+    /// `last_from`, the start of the last list found by node.
+    cursors: Vec<usize>,
+    last_from: u64,
+    /// Whether the last list needed the per-node search.
+    by_node_last: bool,
     /// Each node's distance to the start and slot, for the nearest.
     nearest: Vec<(u64, u32)>,
 }
@@ -35,6 +43,9 @@ impl<'a> Preferences<'a> {
         Preferences {
             ring,
             by_node: None,
+            cursors: Vec::new(),
+            last_from: 0,
+            by_node_last: false,
             nearest: Vec::new(),
         }
     }
@@ -64,7 +75,14 @@ impl<'a> Preferences<'a> {
             out.push(ring.owners[start]);
             return;
         }
-        for step in 0..count.min(WALK_LIMIT) {
+        // Lists that needed the per-node search come in runs (a rare node
+        // is needed at every point of a sweep): skip the walk while they do.
+        let walk = if self.by_node_last {
+            wanted
+        } else {
+            WALK_LIMIT
+        };
+        for step in 0..count.min(walk) {
             if out.len() == wanted {
                 return;
             }
@@ -73,7 +91,8 @@ impl<'a> Preferences<'a> {
                 out.push(slot);
             }
         }
-        if out.len() < wanted {
+        self.by_node_last = out.len() < wanted;
+        if self.by_node_last {
             self.nearest_nodes(start, wanted, out);
         }
     }
@@ -90,11 +109,25 @@ impl<'a> Preferences<'a> {
             lists.into_iter().collect()
         });
         let from = ring.positions[start];
+        // In a sweep the start only moves forward: each node's first point
+        // at or after it is at most a step or two on from the last one.
+        let forward = self.cursors.len() == by_node.len() && from >= self.last_from;
+        if !forward {
+            self.cursors.clear();
+            self.cursors.resize(by_node.len(), 0);
+        }
+        self.last_from = from;
         self.nearest.clear();
-        for (slot, points) in by_node.iter() {
-            let at = points.partition_point(|&point| point < from);
+        for ((slot, points), at) in by_node.iter().zip(&mut self.cursors) {
+            if forward {
+                while points.get(*at).is_some_and(|&point| point < from) {
+                    *at += 1;
+                }
+            } else {
+                *at = points.partition_point(|&point| point < from);
+            }
             // Past the node's last point, its first point comes round again.
-            let first = points.get(at).unwrap_or(&points[0]);
+            let first = points.get(*at).unwrap_or(&points[0]);
             self.nearest.push((first.wrapping_sub(from), *slot));
         }
         if wanted < self.nearest.len() {

@@ -192,15 +192,14 @@ impl VectorStore {
                 ..
             } = arc;
             if vectors > 0 {
-                let source = old_list.first().cloned();
+                let source = old_list.first().map(|&node| node.to_owned());
                 let receivers: Vec<Option<String>> = if new_list.is_empty() {
                     vec![None]
                 } else {
                     new_list
                         .iter()
                         .filter(|node| !old_list.contains(node))
-                        .cloned()
-                        .map(Some)
+                        .map(|&node| Some(node.to_owned()))
                         .collect()
                 };
                 for receiver in receivers {
@@ -210,8 +209,8 @@ impl VectorStore {
             arcs.push(PlannedArc {
                 start,
                 end,
-                from: old_list,
-                to: new_list,
+                from: old_list.iter().map(|&node| node.to_owned()).collect(),
+                to: new_list.iter().map(|&node| node.to_owned()).collect(),
                 vectors,
             });
         }

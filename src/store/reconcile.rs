@@ -99,15 +99,16 @@ impl VectorStore {
         if orphans.is_empty() {
             return;
         }
+        let orphans: Vec<&str> = orphans.iter().map(String::as_str).collect();
         if self.ring.is_empty() {
             self.reconcile_range(0, u64::MAX, &orphans, &[], tally);
             return;
         }
         // Against an empty ring every arc of a non-empty one has changed:
-        // this lists each arc with its current preference list.
-        let arcs = self
-            .ring
-            .changed_arcs_since(&Ring::new(), 0, self.config.replication);
+        // this lists each arc with its current preference list. (A copy of
+        // the ring: the arcs borrow it while the shards change.)
+        let (ring, empty) = (self.ring.clone(), Ring::new());
+        let arcs = ring.changed_arcs_since(&empty, 0, self.config.replication);
         for arc in &arcs {
             for (low, high) in arc_ranges(arc.start, arc.end) {
                 self.reconcile_range(low, high, &orphans, &arc.after, tally);
@@ -132,8 +133,8 @@ impl VectorStore {
         &mut self,
         low: u64,
         high: u64,
-        old_list: &[String],
-        new_list: &[String],
+        old_list: &[&str],
+        new_list: &[&str],
         tally: &mut Tally,
     ) {
         // The shards that may hold a vector of the range: both of every node
@@ -214,7 +215,7 @@ impl VectorStore {
             let mut already = 0u32;
             for &(_, holder, _) in group {
                 if let Some(node) = holders[holder].0 {
-                    match new_list.iter().position(|kept| kept == node) {
+                    match new_list.iter().position(|&kept| kept == node) {
                         Some(rank) => already |= 1 << rank,
                         None => tally.dropped += 1,
                     }
@@ -234,7 +235,7 @@ impl VectorStore {
         }
         for (rank, node) in new_list.iter().enumerate() {
             self.shards_mut(role_at(rank))
-                .get_mut(node)
+                .get_mut(*node)
                 .expect("every node on the ring has shards")
                 .insert(&merged);
             for (&key, &(from, already)) in merged.keys.iter().zip(&sources) {
@@ -265,7 +266,7 @@ impl VectorStore {
     /// (or the pool, when the ring was empty) holds there.
     pub(super) fn vectors_on(&self, arc: &ChangedArc) -> usize {
         let holder = match arc.before.first() {
-            Some(owner) => self.primaries.get(owner),
+            Some(&owner) => self.primaries.get(owner),
             None => Some(&self.unassigned),
         };
         holder.map_or(0, |shard| shard.count_on_arc(arc.start, arc.end))

@@ -19,23 +19,23 @@ type Place<'a> = (Option<&'a str>, Role);
 
 /// The places that hold the copies of a preference list, in rank order;
 /// the pool for an empty list.
-fn places_of(list: &[String]) -> Vec<Place<'_>> {
-    if list.is_empty() {
-        return vec![(None, Role::Primary)];
-    }
-    list.iter()
-        .enumerate()
-        .map(|(rank, node)| (Some(node.as_str()), role_at(rank)))
-        .collect()
+fn places_of<'a, 'b>(list: &'b [&'a str]) -> impl Iterator<Item = Place<'a>> + Clone + 'b {
+    let pool = list.is_empty().then_some((None, Role::Primary));
+    pool.into_iter().chain(
+        list.iter()
+            .enumerate()
+            .map(|(rank, &node)| (Some(node), role_at(rank))),
+    )
 }
 
 /// A stretch of the circle a shard gains: where to read its vectors (the
 /// old holders, in rank order) and whether its node held them already in
 /// another role (a promotion or a demotion, which sends nothing).
-struct Gain<'a> {
+struct Gain<'a, 'b> {
     low: u64,
     high: u64,
-    sources: Vec<Place<'a>>,
+    /// The preference list before: its places are the sources.
+    before: &'b [&'a str],
     on_the_node: bool,
 }
 
@@ -83,9 +83,9 @@ impl VectorStore {
         if self.is_empty() {
             return tally;
         }
-        let arcs = self
-            .ring
-            .changed_arcs_since(old, old_copies, self.config.replication);
+        // Out of the store while the shards change: the arcs borrow it.
+        let ring = std::mem::take(&mut self.ring);
+        let arcs = ring.changed_arcs_since(old, old_copies, self.config.replication);
         let (gains, losses) = gains_and_losses(&arcs);
 
         // Every shard receives what it gains straight from the shards it
@@ -103,9 +103,8 @@ impl VectorStore {
                 .map(|gain| {
                     // The first old holder that still has a shard (a
                     // crashed node's shards are gone) gives the vectors.
-                    gain.sources
-                        .iter()
-                        .find_map(|&source| self.shard_at(source).map(|shard| (source, shard)))
+                    places_of(gain.before)
+                        .find_map(|source| self.shard_at(source).map(|shard| (source, shard)))
                 })
                 .collect();
             let rows = stretches
@@ -151,6 +150,8 @@ impl VectorStore {
                 .collect();
             shard.remove_ranges(&ranges);
         }
+        drop(arcs);
+        self.ring = ring;
         tally
     }
 }
@@ -159,32 +160,34 @@ impl VectorStore {
 /// whether the copies lost are dropped, their node being on the new list
 /// no more).
 #[allow(clippy::type_complexity)]
-fn gains_and_losses(
-    arcs: &[ChangedArc],
+fn gains_and_losses<'a, 'b>(
+    arcs: &'b [ChangedArc<'a>],
 ) -> (
-    BTreeMap<Place<'_>, Vec<Gain<'_>>>,
-    BTreeMap<Place<'_>, Vec<(u64, u64, bool)>>,
+    BTreeMap<Place<'a>, Vec<Gain<'a, 'b>>>,
+    BTreeMap<Place<'a>, Vec<(u64, u64, bool)>>,
 ) {
-    let mut gains: BTreeMap<Place<'_>, Vec<Gain<'_>>> = BTreeMap::new();
-    let mut losses: BTreeMap<Place<'_>, Vec<(u64, u64, bool)>> = BTreeMap::new();
+    let mut gains: BTreeMap<Place<'a>, Vec<Gain<'a, 'b>>> = BTreeMap::new();
+    let mut losses: BTreeMap<Place<'a>, Vec<(u64, u64, bool)>> = BTreeMap::new();
     for arc in arcs {
         let (before, after) = (places_of(&arc.before), places_of(&arc.after));
         for (low, high) in arc_ranges(arc.start, arc.end) {
-            for &place in after.iter().filter(|place| !before.contains(place)) {
-                let on_the_node = place
-                    .0
-                    .is_some_and(|node| arc.before.iter().any(|n| n == node));
+            for place in after
+                .clone()
+                .filter(|&place| !before.clone().any(|held| held == place))
+            {
+                let on_the_node = place.0.is_some_and(|node| arc.before.contains(&node));
                 gains.entry(place).or_default().push(Gain {
                     low,
                     high,
-                    sources: before.clone(),
+                    before: &arc.before,
                     on_the_node,
                 });
             }
-            for &place in before.iter().filter(|place| !after.contains(place)) {
-                let dropped = place
-                    .0
-                    .is_some_and(|node| !arc.after.iter().any(|n| n == node));
+            for place in before
+                .clone()
+                .filter(|&place| !after.clone().any(|kept| kept == place))
+            {
+                let dropped = place.0.is_some_and(|node| !arc.after.contains(&node));
                 losses.entry(place).or_default().push((low, high, dropped));
             }
         }
