@@ -285,8 +285,8 @@ impl Ring {
         for (start, end) in arcs {
             old_next = first_at_or_after(old.positions(), old_next, end);
             new_next = first_at_or_after(new.positions(), new_next, end);
-            list_at(&mut old_lists, old_next, before_copies, &mut old_slots);
-            list_at(&mut new_lists, new_next, copies, &mut new_slots);
+            old_lists.slots_from(old_next, before_copies, &mut old_slots);
+            new_lists.slots_from(new_next, copies, &mut new_slots);
             let same = old_slots
                 .iter()
                 .map(|&slot| renumber[slot as usize])
@@ -299,15 +299,6 @@ impl Ring {
                 visit(start, end, &old_names, &new_names);
             }
         }
-    }
-}
-
-/// The preference list read at the point with index `next`, wrapping past
-/// the last point; empty on an empty ring.
-fn list_at(preferences: &mut Preferences<'_>, next: usize, copies: usize, out: &mut Vec<u32>) {
-    match preferences.ring().positions().len() {
-        0 => out.clear(),
-        count => preferences.slots_from(next % count, copies, out),
     }
 }
 

@@ -50,11 +50,6 @@ impl<'a> Preferences<'a> {
         }
     }
 
-    /// The ring the lists are read from.
-    pub(crate) fn ring(&self) -> &'a Ring {
-        self.ring
-    }
-
     /// The slots of the preference list of `position`, into `out`.
     pub(crate) fn slots(&mut self, position: u64, replicas: usize, out: &mut Vec<u32>) {
         match self.ring.point_index_of(position) {
@@ -64,13 +59,18 @@ impl<'a> Preferences<'a> {
     }
 
     /// The slots of the preference list that starts at point `start` (the
-    /// first point at or after a position), into `out`: for callers that
-    /// sweep positions in order and so know `start` without a search.
+    /// first point at or after a position; `start` past the last point
+    /// wraps to the first), into `out`, empty on an empty ring: for callers
+    /// that sweep positions in order and so know `start` without a search.
     pub(crate) fn slots_from(&mut self, start: usize, replicas: usize, out: &mut Vec<u32>) {
         out.clear();
         let ring = self.ring;
-        let wanted = replicas.min(ring.node_count());
         let count = ring.positions.len();
+        if count == 0 {
+            return;
+        }
+        let start = start % count;
+        let wanted = replicas.min(ring.node_count());
         if wanted == 1 {
             out.push(ring.owners[start]);
             return;

@@ -168,9 +168,7 @@ impl Ring {
     /// # Ok::<(), elastic_vdb::Error>(())
     /// ```
     pub fn add_weighted_node(&mut self, id: &str, weight: f64) -> Result<(), Error> {
-        validate_node_id(id)?;
-        let vnodes = weighted_vnodes(weight, self.vnodes_per_node)?;
-        self.join(id, vnodes, weight)
+        self.add_weighted_nodes(&[(id, weight)])
     }
 
     /// Adds several nodes at once, each with its weight, in the order given.
@@ -196,14 +194,17 @@ impl Ring {
     pub fn add_weighted_nodes(&mut self, nodes: &[(&str, f64)]) -> Result<(), Error> {
         let mut seen = std::collections::BTreeSet::new();
         let mut records = Vec::with_capacity(nodes.len());
+        // Checked in the order a single join checks: the id, the weight,
+        // then whether the node is there already.
         for &(id, weight) in nodes {
             validate_node_id(id)?;
+            let vnodes = weighted_vnodes(weight, self.vnodes_per_node)?;
             if self.by_id.contains_key(id) || !seen.insert(id) {
                 return Err(RingError::DuplicateNode(id.to_owned()).into());
             }
             records.push(NodeRecord {
                 id: id.to_owned(),
-                vnodes: weighted_vnodes(weight, self.vnodes_per_node)?,
+                vnodes,
                 weight,
                 order: self.next_order + records.len() as u64,
             });

@@ -155,12 +155,9 @@ impl VectorStore {
         }
         let mut blocks: Vec<Block> = holders
             .iter()
-            .map(|&(node, kind)| match node {
-                None => self.unassigned.take_range(low, high),
-                Some(node) => self
-                    .shards_mut(kind)
-                    .get_mut(node)
-                    .map_or_else(Block::default, |shard| shard.take_range(low, high)),
+            .map(|&place| {
+                self.shard_at_mut(place)
+                    .map_or_else(Block::default, |shard| shard.take_range(low, high))
             })
             .collect();
         let count: usize = blocks.iter().map(|block| block.keys.len()).sum();

@@ -1,6 +1,7 @@
 //! Carrying out a change shard by shard: every shard learns once which
-//! arcs it gains and which it loses, receives everything it gains as one
-//! block and gives up everything it loses in one pass. The cost follows
+//! arcs it gains and which it loses, receives everything it gains straight
+//! from its sources and indexes it once, and gives up everything it loses
+//! in one pass. The cost follows
 //! what moves and the shards it touches, not the number of changed arcs
 //! times the size of a shard: taken arc by arc, each arc's run was cut out
 //! of the middle of a shard's index and the rest of the index shifted,
@@ -50,7 +51,7 @@ impl VectorStore {
         }
     }
 
-    fn shard_at_mut(&mut self, (node, role): Place<'_>) -> Option<&mut Shard> {
+    pub(super) fn shard_at_mut(&mut self, (node, role): Place<'_>) -> Option<&mut Shard> {
         match node {
             None => Some(&mut self.unassigned),
             Some(node) => self.shards_mut(role).get_mut(node),
