@@ -189,6 +189,9 @@ impl Ring {
     /// assert!(at_once.points().eq(one_by_one.points()));
     /// assert!(at_once.add_weighted_nodes(&[("d", 1.0), ("a", 1.0)]).is_err());
     /// assert_eq!(at_once.node_count(), 3); // d was not added either
+    /// assert!(at_once.points().eq(one_by_one.points()));
+    /// assert!(at_once.add_weighted_nodes(&[("e", 1.0), ("f", f64::NAN)]).is_err());
+    /// assert!(at_once.points().eq(one_by_one.points()));
     /// # Ok::<(), elastic_vdb::Error>(())
     /// ```
     pub fn add_weighted_nodes(&mut self, nodes: &[(&str, f64)]) -> Result<(), Error> {
