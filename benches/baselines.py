@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Python baselines for the performance report, timed on this machine.
 
-    python benches/baselines.py search   # P5: numpy and faiss, top-10 over 1M x 256
+    python benches/baselines.py search DATA ANSWERS QUERY BATCH K
+                                         # P5: faiss and numpy on the store's vectors, timed
+                                         # on request (benches/search.rs runs it)
     python benches/baselines.py render   # P6: the tutorial's rebuild + a matplotlib ring, warm
 
 Needs numpy, faiss-cpu and matplotlib (benches/requirements.txt; `make bench`
@@ -27,30 +29,51 @@ def timed(function, repeats):
     return statistics.median(times)
 
 
-def search():
+def search(data_path, answers_path, query_serial, batch, k):
+    """faiss's IndexFlatIP and numpy on the store's own vectors (written by
+    benches/search.rs in serial order), with the same queries and k.
+
+    Writes faiss's top-k serials (the one query first, then the batch) for
+    the bench to compare, prints "ready", then times what the bench asks for
+    on standard input, one request per line, so that the bench can
+    alternate its own measurements with these in one run:
+
+        one THREADS     one query          -> seconds
+        batch THREADS   the whole batch    -> seconds
+        numpy           numpy's one query  -> seconds
+    """
+    import json
+
     import numpy as np
     import faiss
 
-    faiss.omp_set_num_threads(1)
-    rng = np.random.default_rng(42)
-    data = rng.standard_normal((1_000_000, 256), dtype=np.float32)
-    data /= np.linalg.norm(data, axis=1, keepdims=True) + 1e-12
-    query = data[42].copy()
+    data = np.fromfile(data_path, dtype="<f4").reshape(-1, 256)
+    query = data[query_serial:query_serial + 1].copy()
+    queries = data[0:7 * batch:7].copy()
 
     def with_numpy():
-        scores = data @ query
-        top = np.argpartition(scores, -10)[-10:]
+        scores = data @ query[0]
+        top = np.argpartition(scores, -k)[-k:]
         return top[np.argsort(scores[top])[::-1]]
 
     index = faiss.IndexFlatIP(256)
     index.add(data)
-
-    def with_faiss():
-        return index.search(query.reshape(1, -1), 10)
-
-    assert set(with_numpy().tolist()) == set(with_faiss()[1][0].tolist())
-    print(f"p5 baseline: numpy matrix-vector product + argpartition: {timed(with_numpy, 20) * 1e3:.1f} ms per query (median of 20)")
-    print(f"p5 baseline: faiss IndexFlatIP, one thread: {timed(with_faiss, 20) * 1e3:.1f} ms per query (median of 20)")
+    _, one = index.search(query, k)
+    _, many = index.search(queries, k)
+    assert set(with_numpy().tolist()) == set(one[0].tolist())
+    with open(answers_path, "w") as answers:
+        json.dump([one[0].tolist()] + many.tolist(), answers)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        what, *threads = line.split()
+        if threads:
+            faiss.omp_set_num_threads(int(threads[0]))
+        work = {
+            "one": lambda: index.search(query, k),
+            "batch": lambda: index.search(queries, k),
+            "numpy": with_numpy,
+        }[what]
+        print(timed(work, 1), flush=True)
 
 
 def render():
@@ -91,4 +114,7 @@ def render():
 
 
 if __name__ == "__main__":
-    {"search": search, "render": render}[sys.argv[1]]()
+    if sys.argv[1] == "search":
+        search(sys.argv[2], sys.argv[3], *(int(value) for value in sys.argv[4:7]))
+    else:
+        {"render": render}[sys.argv[1]]()

@@ -42,7 +42,9 @@ pub mod strategy;
 pub use error::Error;
 pub use render::{DistributionView, HistoryView, RenderOptions, RingView, Step, Timeline};
 pub use ring::Ring;
-pub use store::{Action, Flow, Hit, MigrationPlan, Movement, StoreConfig, VectorStore};
+pub use store::{
+    Action, Flow, Hit, Kernel, MigrationPlan, Movement, SearchOptions, StoreConfig, VectorStore,
+};
 
 /// Everything a notebook needs, in one `use`.
 ///
@@ -59,7 +61,9 @@ pub mod prelude {
         DistributionView, HistoryView, RenderOptions, RingView, ShowDebug, Step, Timeline,
     };
     pub use crate::ring::Ring;
-    pub use crate::store::{Action, Flow, Hit, MigrationPlan, Movement, StoreConfig, VectorStore};
+    pub use crate::store::{
+        Action, Flow, Hit, Kernel, MigrationPlan, Movement, SearchOptions, StoreConfig, VectorStore,
+    };
 }
 
 /// The README's example, compiled and run as a doctest.

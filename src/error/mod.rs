@@ -18,8 +18,8 @@ pub use ring::{
 };
 pub use snapshot::{IoFailure, SaveRefusal, SnapshotError};
 pub use store::{
-    MAX_DIMENSION, MAX_REPLICATION, MAX_STORE_BYTES, ROW_OVERHEAD_BYTES, SearchError, StoreError,
-    store_bytes,
+    MAX_DIMENSION, MAX_REPLICATION, MAX_SEARCH_THREADS, MAX_STORE_BYTES, ROW_OVERHEAD_BYTES,
+    SearchError, StoreError, store_bytes,
 };
 
 /// Everything that can go wrong when driving a ring or a store: one variant

@@ -21,6 +21,9 @@ pub const ROW_OVERHEAD_BYTES: u64 = 64;
 /// The most copies of each vector a store keeps.
 pub const MAX_REPLICATION: usize = 16;
 
+/// The most threads one search may use.
+pub const MAX_SEARCH_THREADS: usize = 256;
+
 /// The largest vector dimension a store accepts.
 pub const MAX_DIMENSION: usize = 65_536;
 
@@ -145,6 +148,15 @@ pub enum SearchError {
     ZeroQuery,
     /// A search for zero results.
     ZeroK,
+    /// A search asked to run on 0 threads, or more than [`MAX_SEARCH_THREADS`].
+    Threads(usize),
+    /// One query of a batch is not a valid query.
+    InBatch {
+        /// Its place in the batch, from 0.
+        query: usize,
+        /// What is wrong with it.
+        problem: Box<SearchError>,
+    },
 }
 
 impl fmt::Display for SearchError {
@@ -164,6 +176,13 @@ impl fmt::Display for SearchError {
                 write!(f, "query is all zeros, so it has no direction to compare")
             }
             SearchError::ZeroK => write!(f, "k must be at least 1, got 0"),
+            SearchError::Threads(threads) => write!(
+                f,
+                "threads must be between 1 and {MAX_SEARCH_THREADS}, got {threads}"
+            ),
+            SearchError::InBatch { query, problem } => {
+                write!(f, "query {query} of the batch: {problem}")
+            }
         }
     }
 }

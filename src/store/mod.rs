@@ -49,7 +49,7 @@ pub use config::StoreConfig;
 pub use movement::{Flow, MovedKey, Movement, UNASSIGNED};
 pub use plan::{MigrationPlan, PlannedArc};
 pub use sample::{SAMPLE_CAP, Sample};
-pub use search::Hit;
+pub use search::{Hit, Kernel, SearchOptions};
 pub use shard::{Key, Shard};
 
 pub use crate::hash::vector_id;

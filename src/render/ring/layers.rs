@@ -149,7 +149,7 @@ impl RingView {
         if options.show_dots {
             let mut by_color: BTreeMap<String, String> = BTreeMap::new();
             for &Key { position, serial } in &self.dots {
-                if serial as usize % shown_stride != 0 {
+                if !(serial as usize).is_multiple_of(shown_stride) {
                     continue;
                 }
                 // Spread dots across a band inside the ring, by bits of their
@@ -189,7 +189,7 @@ impl RingView {
                 ..
             } in &self.moved
             {
-                if serial as usize % shown_stride != 0 {
+                if !(serial as usize).is_multiple_of(shown_stride) {
                     continue;
                 }
                 let spread = (position & 0xffff) as f64 / 65_535.0;

@@ -153,7 +153,7 @@ impl RingView {
         let shown = self
             .dots
             .iter()
-            .filter(|dot| dot.serial as usize % self.shown_stride() == 0)
+            .filter(|dot| (dot.serial as usize).is_multiple_of(self.shown_stride()))
             .count();
         let note = if !options.show_dots || self.total == 0 {
             String::new()

@@ -88,7 +88,7 @@ impl RingView {
         let moved = store
             .last_moved()
             .iter()
-            .filter(|moved| moved.key.serial as usize % stride == 0)
+            .filter(|moved| (moved.key.serial as usize).is_multiple_of(stride))
             .copied()
             .collect();
         let last = store.last_movement();
@@ -106,7 +106,7 @@ impl RingView {
             lost: lost
                 .iter()
                 .copied()
-                .filter(|serial| *serial as usize % stride == 0)
+                .filter(|serial| (*serial as usize).is_multiple_of(stride))
                 .map(|serial| crate::hash::key_position(&crate::hash::vector_id(serial)))
                 .collect(),
             lost_total: lost.len(),

@@ -280,6 +280,17 @@ impl Shard {
             .expect("a shard's data is rows x dimension")
     }
 
+    /// The rows as two contiguous slices, in row order: the block sized when
+    /// the vectors were added, then the rows received since (either may be
+    /// empty).
+    pub(crate) fn slices(&self) -> [&[f32]; 2] {
+        [&self.data, &self.received]
+    }
+
+    pub(crate) fn dimension(&self) -> usize {
+        self.dimension
+    }
+
     /// One vector, by row.
     ///
     /// ```

@@ -1,11 +1,25 @@
 //! Exact top-k cosine similarity, scatter-gathered over the shards.
+//!
+//! The primary rows of all shards are cut into equal parts, one per thread
+//! ([`scan`]); each thread ranks its rows for every query with a fast kernel
+//! and keeps a shortlist ([`shortlist`]); the shortlisted rows are scored
+//! again with the reference sum ([`kernel`]) and merged. The results are
+//! those of [`VectorStore::brute_force_search`] exactly, whatever the
+//! kernel, the number of threads or the CPU.
 
-use crate::error::{Error, SearchError, StoreError};
+mod kernel;
+mod scan;
+mod shortlist;
+
+use crate::error::{Error, MAX_SEARCH_THREADS, SearchError, StoreError};
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
-use super::{Key, Shard, VectorStore, vector_id};
+use ndarray::Array2;
+
+use super::{Key, VectorStore, vector_id};
 use crate::hash::key_position;
+pub use kernel::Kernel;
+use kernel::score;
 
 /// One search result.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +30,43 @@ pub struct Hit {
     pub serial: u32,
     /// Cosine similarity to the query, from -1 to 1 inclusive.
     pub score: f32,
+}
+
+/// How a search is carried out (never what it finds): how many threads
+/// scan the shards, and which [`Kernel`] ranks the rows. The default uses
+/// every core the operating system offers and the SIMD kernels.
+///
+/// ```
+/// use elastic_vdb::{Kernel, SearchOptions, VectorStore};
+///
+/// let mut db = VectorStore::default();
+/// db.add_vectors(3000)?;
+/// db.add_node("a")?;
+/// db.add_node("b")?;
+/// let query = db.vector_by_id("vec_000007").unwrap();
+/// let one = SearchOptions { threads: 1, kernel: Kernel::Portable };
+/// let two = SearchOptions { threads: 2, ..SearchOptions::default() };
+/// assert_eq!(db.search_with(&query, 5, one)?, db.search_with(&query, 5, two)?);
+/// # Ok::<(), elastic_vdb::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchOptions {
+    /// Threads that scan at once, 1 to [`MAX_SEARCH_THREADS`]. A store
+    /// too small to share out uses fewer.
+    pub threads: usize,
+    /// The arithmetic that ranks rows before the shortlist is rescored.
+    pub kernel: Kernel,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            threads: std::thread::available_parallelism()
+                .map_or(1, std::num::NonZeroUsize::get)
+                .min(MAX_SEARCH_THREADS),
+            kernel: Kernel::default(),
+        }
+    }
 }
 
 /// Best first; equal scores by serial number, so results are stable.
@@ -33,94 +84,11 @@ fn top_k(mut scored: Vec<(f32, u32)>, k: usize) -> Vec<(f32, u32)> {
     scored
 }
 
-/// A shard's local top-k: one pass over its rows, keeping the `k` best
-/// seen so far in a heap whose top is the worst of them, so that most rows
-/// cost one comparison after their dot product.
-fn shard_top_k(shard: &Shard, query: &[f32], k: usize) -> Vec<(f32, u32)> {
-    let mut kept: BinaryHeap<Ranked> = BinaryHeap::with_capacity(k.min(shard.len()) + 1);
-    let rows = shard.blocks().flat_map(|block| {
-        block
-            .to_slice()
-            .expect("a block is contiguous")
-            .chunks_exact(query.len())
-    });
-    for (row, &serial) in rows.zip(shard.serials()) {
-        let candidate = Ranked((score(row, query), serial));
-        if kept.len() < k {
-            kept.push(candidate);
-        } else if let Some(mut worst) = kept.peek_mut()
-            && candidate < *worst
-        {
-            *worst = candidate;
-        }
-    }
-    let mut best: Vec<(f32, u32)> = kept.into_iter().map(|ranked| ranked.0).collect();
-    best.sort_unstable_by(better);
-    best
-}
-
-/// A score and serial ordered by [`better`]: the better is the smaller, so
-/// a max-heap of them keeps its worst on top.
-#[derive(Debug, Clone, Copy)]
-struct Ranked((f32, u32));
-
-impl PartialEq for Ranked {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Ranked {}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Ranked {
-    fn cmp(&self, other: &Self) -> Ordering {
-        better(&self.0, &other.0)
-    }
-}
-
-/// The cosine similarity of a stored unit vector and a unit query: their
-/// dot product, held to -1..=1 (rounding can take a vector's score against
-/// itself to 1.0000001). Held before ranking, so that ties are broken the
-/// same way everywhere.
-#[inline]
-fn score(row: &[f32], query: &[f32]) -> f32 {
-    dot(row, query).clamp(-1.0, 1.0)
-}
-
-/// The dot product of two equally long slices, summed in 16 lanes so that
-/// the compiler keeps several vector registers busy; the scan over a shard
-/// is then bound by memory bandwidth, not by the latency of one running sum
-/// (ndarray's matrix-vector product, without a BLAS, used one).
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    const LANES: usize = 16;
-    let mut lanes = [0f32; LANES];
-    let (a_blocks, b_blocks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let tail: f32 = a_blocks
-        .remainder()
-        .iter()
-        .zip(b_blocks.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a_blocks.zip(b_blocks) {
-        for lane in 0..LANES {
-            lanes[lane] += x[lane] * y[lane];
-        }
-    }
-    lanes.iter().sum::<f32>() + tail
-}
-
 impl VectorStore {
     /// The `k` stored vectors most similar to `query` by cosine similarity,
-    /// best first. Every shard computes its own top `k` over its primaries
-    /// (so each vector counts once, however many replicas it has), and the
-    /// partial results are merged.
+    /// best first, equal scores by serial number. Each vector counts once,
+    /// however many replicas it has: only primaries are searched. Uses
+    /// [`SearchOptions::default`]: every core and the SIMD kernels.
     ///
     /// ```
     /// use elastic_vdb::{StoreConfig, VectorStore};
@@ -137,12 +105,125 @@ impl VectorStore {
     /// # Ok::<(), elastic_vdb::Error>(())
     /// ```
     pub fn search(&self, query: &[f32], k: usize) -> Result<Vec<Hit>, Error> {
+        self.search_with(query, k, SearchOptions::default())
+    }
+
+    /// [`VectorStore::search`] with the threads and kernel chosen.
+    ///
+    /// ```
+    /// use elastic_vdb::{SearchOptions, VectorStore};
+    ///
+    /// let mut db = VectorStore::default();
+    /// db.add_vectors(200)?;
+    /// db.add_node("a")?;
+    /// let one_thread = SearchOptions { threads: 1, ..SearchOptions::default() };
+    /// assert_eq!(db.search_with(&[0.5; 256], 3, one_thread)?.len(), 3);
+    /// let none = SearchOptions { threads: 0, ..SearchOptions::default() };
+    /// assert_eq!(db.search_with(&[0.5; 256], 3, none).unwrap_err().to_string(),
+    ///            "threads must be between 1 and 256, got 0");
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn search_with(
+        &self,
+        query: &[f32],
+        k: usize,
+        options: SearchOptions,
+    ) -> Result<Vec<Hit>, Error> {
+        check_threads(options.threads)?;
         let query = self.normalized_query(query, k)?;
-        let partial: Vec<(f32, u32)> = self
-            .primary_shards()
-            .flat_map(|shard| shard_top_k(shard, &query, k))
-            .collect();
-        Ok(hits(top_k(partial, k)))
+        let parts = self.parts(options.threads);
+        let partial = scan::scatter(&parts, |part| {
+            scan::one_query(part, &query, k, options.kernel)
+        });
+        Ok(hits(top_k(partial.concat(), k)))
+    }
+
+    /// The `k` best results of each query, in the order of the queries: the
+    /// same as [`VectorStore::search`] on each, computed in one pass over
+    /// the shards that scores blocks of rows against all the queries at
+    /// once, as a matrix product does.
+    ///
+    /// ```
+    /// let mut db = elastic_vdb::VectorStore::default();
+    /// db.add_vectors(500)?;
+    /// db.add_node("a")?;
+    /// db.add_node("b")?;
+    /// let queries = [db.vector_by_id("vec_000001").unwrap(), db.vector_by_id("vec_000002").unwrap()];
+    /// let results = db.search_batch(&queries, 4)?;
+    /// assert_eq!(results[1], db.search(&queries[1], 4)?);
+    /// assert_eq!(results[0][0].id, "vec_000001");
+    /// assert_eq!(db.search_batch(&[vec![1.0; 256], vec![0.0; 256]], 4).unwrap_err().to_string(),
+    ///            "query 1 of the batch: query is all zeros, so it has no direction to compare");
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn search_batch<Q: AsRef<[f32]>>(
+        &self,
+        queries: &[Q],
+        k: usize,
+    ) -> Result<Vec<Vec<Hit>>, Error> {
+        self.search_batch_with(queries, k, SearchOptions::default())
+    }
+
+    /// [`VectorStore::search_batch`] with the threads and kernel chosen.
+    ///
+    /// ```
+    /// use elastic_vdb::{Kernel, SearchOptions, VectorStore};
+    ///
+    /// let mut db = VectorStore::default();
+    /// db.add_vectors(300)?;
+    /// db.add_node("a")?;
+    /// let queries = vec![vec![0.5; 256], vec![-0.5; 256]];
+    /// let portable = SearchOptions { threads: 1, kernel: Kernel::Portable };
+    /// assert_eq!(db.search_batch_with(&queries, 3, portable)?, db.search_batch(&queries, 3)?);
+    /// # Ok::<(), elastic_vdb::Error>(())
+    /// ```
+    pub fn search_batch_with<Q: AsRef<[f32]>>(
+        &self,
+        queries: &[Q],
+        k: usize,
+        options: SearchOptions,
+    ) -> Result<Vec<Vec<Hit>>, Error> {
+        check_threads(options.threads)?;
+        let dimension = self.config.dimension;
+        let mut units = Array2::<f32>::zeros((queries.len(), dimension));
+        for (index, (query, mut unit)) in queries.iter().zip(units.rows_mut()).enumerate() {
+            let normalized =
+                self.normalized_query(query.as_ref(), k)
+                    .map_err(|error| match error {
+                        Error::Search(problem) => Error::Search(SearchError::InBatch {
+                            query: index,
+                            problem: Box::new(problem),
+                        }),
+                        other => other,
+                    })?;
+            unit.assign(&ndarray::ArrayView1::from(&normalized));
+        }
+        if queries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let parts = self.parts(options.threads);
+        let partial = scan::scatter(&parts, |part| {
+            scan::many_queries(part, units.view(), k, options.kernel)
+        });
+        let mut merged: Vec<Vec<(f32, u32)>> = vec![Vec::new(); queries.len()];
+        for part in partial {
+            for (all, mine) in merged.iter_mut().zip(part) {
+                all.extend(mine);
+            }
+        }
+        Ok(merged
+            .into_iter()
+            .map(|scored| hits(top_k(scored, k)))
+            .collect())
+    }
+
+    /// The primary rows cut into at most `threads` parts, fewer if the
+    /// store is too small for each to have [`scan::MIN_ROWS_PER_THREAD`].
+    fn parts(&self, threads: usize) -> Vec<Vec<scan::Segment<'_>>> {
+        let segments = scan::segments(self.primary_shards());
+        let rows = self.len();
+        let parts = threads.min(rows.div_ceil(scan::MIN_ROWS_PER_THREAD)).max(1);
+        scan::split(&segments, parts, self.config.dimension)
     }
 
     /// The `k` vectors most similar to the stored vector `id` (which comes
@@ -246,6 +327,14 @@ impl VectorStore {
     }
 }
 
+fn check_threads(threads: usize) -> Result<(), Error> {
+    if (1..=MAX_SEARCH_THREADS).contains(&threads) {
+        Ok(())
+    } else {
+        Err(Error::Search(SearchError::Threads(threads)))
+    }
+}
+
 fn hits(scored: Vec<(f32, u32)>) -> Vec<Hit> {
     scored
         .into_iter()
@@ -260,31 +349,6 @@ fn hits(scored: Vec<(f32, u32)>) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The 16-lane dot product against a plain sum in f64, at every length
-    /// from empty through several lanes and a remainder (searches at the
-    /// tests' small dimensions never reach the lanes).
-    #[test]
-    fn dot_matches_a_plain_sum() {
-        for length in 0..=70usize {
-            let a: Vec<f32> = (0..length)
-                .map(|i| ((i * 37 % 11) as f32 - 5.0) / 3.0)
-                .collect();
-            let b: Vec<f32> = (0..length)
-                .map(|i| ((i * 53 % 7) as f32 - 3.0) / 2.0)
-                .collect();
-            let plain: f64 = a
-                .iter()
-                .zip(&b)
-                .map(|(x, y)| f64::from(*x) * f64::from(*y))
-                .sum();
-            let fast = f64::from(dot(&a, &b));
-            assert!(
-                (fast - plain).abs() <= 1e-4 * (1.0 + plain.abs()),
-                "length {length}: {fast} vs {plain}"
-            );
-        }
-    }
 
     /// Search at a dimension that fills the lanes ranks by the true cosine:
     /// checked against scores computed independently in f64.
