@@ -54,6 +54,7 @@ pub(super) fn rows_above(
             query,
             floor,
             passed,
+            prefetch: Prefetch::new(),
         }),
         Kernel::Portable => {
             for (index, row) in (0..).zip(rows.chunks_exact(query.len())) {
@@ -76,6 +77,45 @@ struct Scan<'s> {
     query: &'s [f32],
     floor: f32,
     passed: &'s mut Vec<(u32, f32)>,
+    prefetch: Prefetch,
+}
+
+/// How many rows ahead of the one being scored the scan asks for: the
+/// hardware's own prefetcher stops at each 4 KiB page, and asking four
+/// rows ahead read 1M x 256 rows 6% faster (65 ms against 69, interleaved).
+const PREFETCH_ROWS: usize = 4;
+
+/// A hint to the CPU to start loading memory it will soon read, through
+/// pulp's safe wrapper of the SSE instruction (a prefetch reads nothing and
+/// cannot fault, whatever the address). Nothing on other processors.
+#[derive(Debug, Clone, Copy)]
+struct Prefetch {
+    #[cfg(target_arch = "x86_64")]
+    sse: Option<pulp::core_arch::x86::Sse>,
+}
+
+impl Prefetch {
+    fn new() -> Prefetch {
+        Prefetch {
+            #[cfg(target_arch = "x86_64")]
+            sse: pulp::core_arch::x86::Sse::try_new(),
+        }
+    }
+
+    /// Asks for the `length` components from `start` on, one cache line
+    /// (16 `f32`) at a time.
+    #[inline(always)]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+    fn ask(self, start: *const f32, length: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(sse) = self.sse {
+            for line in (0..length).step_by(16) {
+                sse._mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+                    start.wrapping_add(line).cast(),
+                );
+            }
+        }
+    }
 }
 
 impl WithSimd for Scan<'_> {
@@ -111,6 +151,12 @@ fn scan_rows<S: Simd, const DIMENSION: usize>(simd: S, scan: Scan<'_>) {
     };
     let query = S::as_simd_f32s(&scan.query[..dimension]);
     for (index, row) in (0..).zip(scan.rows.chunks_exact(dimension)) {
+        // Past the last rows this names memory the slice does not hold:
+        // harmless for a hint, and the address is only computed, never read.
+        scan.prefetch.ask(
+            row.as_ptr().wrapping_add(PREFETCH_ROWS * dimension),
+            dimension,
+        );
         let score = simd_dot(simd, S::as_simd_f32s(row), query);
         if score >= scan.floor {
             scan.passed.push((index, score));
