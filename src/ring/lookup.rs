@@ -34,8 +34,10 @@ pub(crate) struct Preferences<'a> {
     last_from: u64,
     /// Whether the last list needed the per-node search.
     by_node_last: bool,
-    /// Each node's distance to the start and slot, for the nearest.
+    /// Every node's first point at or after `last_from`, and its slot,
+    /// nearest first: the order of the list found at `nearest_start`.
     nearest: Vec<(u64, u32)>,
+    nearest_start: Option<usize>,
 }
 
 impl<'a> Preferences<'a> {
@@ -47,6 +49,7 @@ impl<'a> Preferences<'a> {
             last_from: 0,
             by_node_last: false,
             nearest: Vec::new(),
+            nearest_start: None,
         }
     }
 
@@ -99,6 +102,11 @@ impl<'a> Preferences<'a> {
 
     /// The `wanted` nodes whose first point at or after point `start` is
     /// nearest, nearest first: the preference list without the walk.
+    ///
+    /// Every node is kept in that order. From one point to the next only the
+    /// node of the point passed has a new first point, so a sweep moves that
+    /// one node to its new place instead of ordering them all again (on 10
+    /// nodes x 10,000 vnodes with 11 copies, that was 36% of a join).
     pub(super) fn nearest_nodes(&mut self, start: usize, wanted: usize, out: &mut Vec<u32>) {
         let ring = self.ring;
         let by_node = self.by_node.get_or_insert_with(|| {
@@ -109,34 +117,62 @@ impl<'a> Preferences<'a> {
             lists.into_iter().collect()
         });
         let from = ring.positions[start];
-        // In a sweep the start only moves forward: each node's first point
-        // at or after it is at most a step or two on from the last one.
-        let forward = self.cursors.len() == by_node.len() && from >= self.last_from;
-        if !forward {
-            self.cursors.clear();
-            self.cursors.resize(by_node.len(), 0);
-        }
-        self.last_from = from;
-        self.nearest.clear();
-        for ((slot, points), at) in by_node.iter().zip(&mut self.cursors) {
-            if forward {
-                while points.get(*at).is_some_and(|&point| point < from) {
-                    *at += 1;
-                }
-            } else {
-                *at = points.partition_point(|&point| point < from);
+        let order_of = |&(first, slot): &(u64, u32)| (first.wrapping_sub(from), slot);
+        // One step on, and the point passed is the only one between the two
+        // starts: no other point at its position, none at the new start's.
+        let one_step = start >= 2
+            && self.nearest_start == Some(start - 1)
+            && ring.positions[start - 2] < ring.positions[start - 1]
+            && ring.positions[start - 1] < from;
+        if self.nearest_start == Some(start) {
+            // The same list again.
+        } else if one_step {
+            let passed = ring.owners[start - 1];
+            let node = by_node
+                .binary_search_by_key(&passed, |&(slot, _)| slot)
+                .expect("every slot on the ring has points");
+            let (points, at) = (&by_node[node].1, &mut self.cursors[node]);
+            while points.get(*at).is_some_and(|&point| point < from) {
+                *at += 1;
             }
-            // Past the node's last point, its first point comes round again.
-            let first = points.get(*at).unwrap_or(&points[0]);
-            self.nearest.push((first.wrapping_sub(from), *slot));
+            let moved = (*points.get(*at).unwrap_or(&points[0]), passed);
+            let was = self
+                .nearest
+                .iter()
+                .position(|&(_, slot)| slot == passed)
+                .expect("every node is in the order");
+            self.nearest.remove(was);
+            let place = self
+                .nearest
+                .partition_point(|entry| order_of(entry) < order_of(&moved));
+            self.nearest.insert(place, moved);
+        } else {
+            // In a sweep the start only moves forward: each node's first
+            // point at or after it is at most a step or two on from the last.
+            let forward = self.cursors.len() == by_node.len() && from >= self.last_from;
+            if !forward {
+                self.cursors.clear();
+                self.cursors.resize(by_node.len(), 0);
+            }
+            self.nearest.clear();
+            for ((slot, points), at) in by_node.iter().zip(&mut self.cursors) {
+                if forward {
+                    while points.get(*at).is_some_and(|&point| point < from) {
+                        *at += 1;
+                    }
+                } else {
+                    *at = points.partition_point(|&point| point < from);
+                }
+                // Past the node's last point, its first point comes round again.
+                self.nearest
+                    .push((*points.get(*at).unwrap_or(&points[0]), *slot));
+            }
+            self.nearest.sort_unstable_by_key(order_of);
         }
-        if wanted < self.nearest.len() {
-            self.nearest.select_nth_unstable(wanted);
-            self.nearest.truncate(wanted);
-        }
-        self.nearest.sort_unstable();
+        self.nearest_start = Some(start);
+        self.last_from = from;
         out.clear();
-        out.extend(self.nearest.iter().map(|&(_, slot)| slot));
+        out.extend(self.nearest.iter().take(wanted).map(|&(_, slot)| slot));
     }
 }
 

@@ -284,6 +284,27 @@ fn preference_lists_match_the_full_walk_with_rare_nodes() -> Result<(), Error> {
                 checked += 1;
             }
         }
+        // Runs of single steps broken by jumps back and forth, as a sweep
+        // over two rings' merged bounds and a cold lookup mix them: the
+        // order carried from point to point must match one made afresh.
+        let count = ring.positions.len();
+        let mut start = 0;
+        for step in 0..3 * count {
+            start = if step % 7 == 0 {
+                (step * 7919 + 13) % count
+            } else {
+                (start + 1) % count
+            };
+            lists.nearest_nodes(start, nodes, &mut nearest);
+            assert_eq!(
+                nearest,
+                walked_list(ring, start, nodes),
+                "step {step}, start {start}"
+            );
+            let mut afresh = Vec::new();
+            Preferences::new(ring).nearest_nodes(start, nodes, &mut afresh);
+            assert_eq!(nearest, afresh);
+        }
     }
     assert!(checked > 10_000, "{checked}");
     Ok(())
