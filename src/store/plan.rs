@@ -6,8 +6,22 @@ use std::collections::BTreeMap;
 use super::{Action, Flow, VectorStore};
 use crate::error::Error;
 use crate::ring::{ChangedArc, Ring};
+use std::sync::Arc;
 
 /// An arc of the ring that changes hands in a plan.
+///
+/// The lists name nodes with shared strings: a plan of 100,000 arcs with 11
+/// copies each holds every node's name once, not two million times (making
+/// those strings was a third of such a plan's time).
+///
+/// ```
+/// let mut db = elastic_vdb::VectorStore::default();
+/// db.add_vectors(100)?;
+/// db.add_node("a")?;
+/// let plan = db.plan_add_node("b")?;
+/// assert!(plan.arcs.iter().all(|arc| &*arc.from[0] == "a" && &*arc.to[0] == "b"));
+/// # Ok::<(), elastic_vdb::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedArc {
     /// Where the arc starts (exclusive).
@@ -15,9 +29,9 @@ pub struct PlannedArc {
     /// Where it ends (inclusive).
     pub end: u64,
     /// Its preference list now (owner first).
-    pub from: Vec<String>,
+    pub from: Vec<Arc<str>>,
     /// Its preference list after the change.
-    pub to: Vec<String>,
+    pub to: Vec<Arc<str>>,
     /// How many vectors lie on it.
     pub vectors: usize,
 }
@@ -182,6 +196,8 @@ impl VectorStore {
         let copies = self.config.replication;
         let mut arcs = Vec::new();
         let mut flows: BTreeMap<(Option<String>, Option<String>), usize> = BTreeMap::new();
+        // Each node's name, made once for the whole plan.
+        let mut names: BTreeMap<&str, Arc<str>> = BTreeMap::new();
         for arc in after.changed_arcs_since(&self.ring, copies, copies) {
             let vectors = self.vectors_on(&arc);
             let ChangedArc {
@@ -209,8 +225,8 @@ impl VectorStore {
             arcs.push(PlannedArc {
                 start,
                 end,
-                from: old_list.iter().map(|&node| node.to_owned()).collect(),
-                to: new_list.iter().map(|&node| node.to_owned()).collect(),
+                from: shared(&mut names, &old_list),
+                to: shared(&mut names, &new_list),
                 vectors,
             });
         }
@@ -227,4 +243,11 @@ impl VectorStore {
             bytes_per_vector: self.config.dimension * std::mem::size_of::<f32>(),
         }
     }
+}
+
+/// `list` as shared names, each made once into `names`.
+fn shared<'r>(names: &mut BTreeMap<&'r str, Arc<str>>, list: &[&'r str]) -> Vec<Arc<str>> {
+    list.iter()
+        .map(|&node| Arc::clone(names.entry(node).or_insert_with(|| Arc::from(node))))
+        .collect()
 }
