@@ -30,9 +30,16 @@ pub(super) struct Segment<'a> {
     serials: &'a [u32],
 }
 
-impl Segment<'_> {
+impl<'a> Segment<'a> {
     fn len(&self) -> usize {
         self.serials.len()
+    }
+
+    /// The rows in runs of at most `rows` rows, each with its serials.
+    fn runs(&self, rows: usize, dimension: usize) -> impl Iterator<Item = (&'a [f32], &'a [u32])> {
+        self.rows
+            .chunks(rows * dimension)
+            .zip(self.serials.chunks(rows))
     }
 }
 
@@ -135,11 +142,7 @@ pub(super) fn one_query(
     let mut list = Shortlist::new(k, kernel_margin(kernel, dimension));
     let mut passed = Vec::new();
     for segment in part {
-        let chunks = segment
-            .rows
-            .chunks(SCORED_ROWS * dimension)
-            .zip(segment.serials.chunks(SCORED_ROWS));
-        for (rows, serials) in chunks {
+        for (rows, serials) in segment.runs(SCORED_ROWS, dimension) {
             passed.clear();
             rows_above(kernel, rows, query, list.floor(), &mut passed);
             for &(index, fast) in &passed {
@@ -172,11 +175,7 @@ pub(super) fn many_queries(
         Kernel::Simd => {
             let mut scores = Array2::<f32>::zeros((queries.nrows(), BATCH_ROWS));
             for segment in part {
-                let blocks = segment
-                    .rows
-                    .chunks(BATCH_ROWS * dimension)
-                    .zip(segment.serials.chunks(BATCH_ROWS));
-                for (block, serials) in blocks {
+                for (block, serials) in segment.runs(BATCH_ROWS, dimension) {
                     let rows = ArrayView2::from_shape((serials.len(), dimension), block)
                         .expect("a block is rows x dimension");
                     let (mut scores, _) = scores.view_mut().split_at(Axis(1), serials.len());
