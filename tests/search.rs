@@ -1,7 +1,9 @@
 //! Every way of searching gives the brute-force answer, bit for bit: either
 //! kernel, any number of threads, one query or a batch, at dimensions where
-//! ties abound (in one dimension every score is +1 or -1) and where they
-//! are rare, with replicas, failures and received rows in the shards.
+//! ties abound (in one dimension nearly every score is +1 or -1) and where
+//! they are rare, including sizes with loops of their own (128, 256) and
+//! one without (130), with replicas, failures and received rows in the
+//! shards.
 
 use elastic_vdb::error::{Error, SearchError};
 use elastic_vdb::{Hit, Kernel, SearchOptions, StoreConfig, VectorStore};
@@ -59,7 +61,7 @@ proptest! {
 
     #[test]
     fn every_way_of_searching_is_the_brute_force_answer(
-        dimension in prop::sample::select(vec![1usize, 2, 3, 16, 17, 40]),
+        dimension in prop::sample::select(vec![1usize, 2, 3, 16, 17, 40, 128, 130, 256]),
         vectors in 0usize..5000,
         nodes in 0usize..5,
         replication in 1usize..3,
@@ -146,10 +148,22 @@ fn bad_options_and_batches_are_refused_with_their_values() {
     );
     assert_eq!(
         message(db.search_batch(&[[1.0, 0.0, 0.0]], 0)),
-        "query 0 of the batch: k must be at least 1, got 0"
+        "k must be at least 1, got 0"
     );
     let none: [[f32; 3]; 0] = [];
     assert_eq!(db.search_batch(&none, 3).unwrap(), Vec::<Vec<Hit>>::new());
+    assert_eq!(
+        message(db.search_batch(&none, 0)),
+        "k must be at least 1, got 0"
+    );
+    // A k far beyond the vectors held is all of them, not a failed
+    // allocation.
+    for k in [1 << 40, usize::MAX] {
+        let all = db.search(&[1.0, 0.0, 0.0], k).unwrap();
+        assert_eq!(all.len(), 100);
+        assert_eq!(all, db.brute_force_search(&[1.0, 0.0, 0.0], k).unwrap());
+        assert_eq!(db.search_batch(&[[1.0, 0.0, 0.0]], k).unwrap()[0], all);
+    }
 }
 
 /// More threads than rows, and an empty store: nothing to share out.

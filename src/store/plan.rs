@@ -195,7 +195,7 @@ impl VectorStore {
     fn plan(&self, action: Action, after: &Ring) -> MigrationPlan {
         let copies = self.config.replication;
         let mut arcs = Vec::new();
-        let mut flows: BTreeMap<(Option<String>, Option<String>), usize> = BTreeMap::new();
+        let mut flows: BTreeMap<(Option<&str>, Option<&str>), usize> = BTreeMap::new();
         // Each node's name, made once for the whole plan.
         let mut names: BTreeMap<&str, Arc<str>> = BTreeMap::new();
         for arc in after.changed_arcs_since(&self.ring, copies, copies) {
@@ -208,18 +208,18 @@ impl VectorStore {
                 ..
             } = arc;
             if vectors > 0 {
-                let source = old_list.first().map(|&node| node.to_owned());
-                let receivers: Vec<Option<String>> = if new_list.is_empty() {
+                let source = old_list.first().copied();
+                let receivers: Vec<Option<&str>> = if new_list.is_empty() {
                     vec![None]
                 } else {
                     new_list
                         .iter()
                         .filter(|node| !old_list.contains(node))
-                        .map(|&node| Some(node.to_owned()))
+                        .map(|&node| Some(node))
                         .collect()
                 };
                 for receiver in receivers {
-                    *flows.entry((source.clone(), receiver)).or_default() += vectors;
+                    *flows.entry((source, receiver)).or_default() += vectors;
                 }
             }
             arcs.push(PlannedArc {
@@ -235,7 +235,11 @@ impl VectorStore {
             arcs,
             flows: flows
                 .into_iter()
-                .map(|((from, to), count)| Flow { from, to, count })
+                .map(|((from, to), count)| Flow {
+                    from: from.map(str::to_owned),
+                    to: to.map(str::to_owned),
+                    count,
+                })
                 .collect(),
             total: self.len(),
             nodes_before: self.ring.node_count(),

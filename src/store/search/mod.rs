@@ -131,6 +131,8 @@ impl VectorStore {
     ) -> Result<Vec<Hit>, Error> {
         check_threads(options.threads)?;
         let query = self.normalized_query(query, k)?;
+        // No more results than vectors, however many are asked for.
+        let k = k.min(self.len()).max(1);
         let parts = self.parts(options.threads);
         let partial = scan::scatter(&parts, |part| {
             scan::one_query(part, &query, k, options.kernel)
@@ -184,6 +186,9 @@ impl VectorStore {
         options: SearchOptions,
     ) -> Result<Vec<Vec<Hit>>, Error> {
         check_threads(options.threads)?;
+        if k == 0 {
+            return Err(Error::Search(SearchError::ZeroK));
+        }
         let dimension = self.config.dimension;
         let mut units = Array2::<f32>::zeros((queries.len(), dimension));
         for (index, (query, mut unit)) in queries.iter().zip(units.rows_mut()).enumerate() {
@@ -201,6 +206,8 @@ impl VectorStore {
         if queries.is_empty() {
             return Ok(Vec::new());
         }
+        // No more results than vectors, however many are asked for.
+        let k = k.min(self.len()).max(1);
         let parts = self.parts(options.threads);
         let partial = scan::scatter(&parts, |part| {
             scan::many_queries(part, units.view(), k, options.kernel)
@@ -222,7 +229,7 @@ impl VectorStore {
     fn parts(&self, threads: usize) -> Vec<Vec<scan::Segment<'_>>> {
         let segments = scan::segments(self.primary_shards());
         let rows = self.len();
-        let parts = threads.min(rows.div_ceil(scan::MIN_ROWS_PER_THREAD)).max(1);
+        let parts = threads.min(rows / scan::MIN_ROWS_PER_THREAD).max(1);
         scan::split(&segments, parts, self.config.dimension)
     }
 

@@ -4,9 +4,10 @@
 //! If every row's fast score is less than `margin` from its reference score,
 //! a row whose fast score lies more than two margins below the k-th best
 //! fast score has k rows strictly better than it by the reference too, so it
-//! cannot be among the k best, ties included (with an error of exactly one
-//! margin a tie could slip through: [`super::kernel::margin`] is twice the
-//! proven bound). Every other row is kept. The
+//! cannot be among the k best, ties included. [`super::kernel::margin`] is
+//! twice the proven bound, which leaves room for the rounding of the
+//! subtraction that sets the floor. Fast scores are held to -1..=1 as the
+//! reference scores are. Every other row is kept. The
 //! k-th best fast score only rises during the scan, so a row dropped early
 //! would have been dropped at the end as well.
 
@@ -60,8 +61,9 @@ impl<'a> Shortlist<'a> {
         Shortlist {
             k,
             window: 2.0 * margin,
-            best: BinaryHeap::with_capacity(k + 1),
-            prune_at: 2 * k + 64,
+            // Grown as rows come: `k` may be far above the rows there are.
+            best: BinaryHeap::new(),
+            prune_at: k.saturating_mul(2).saturating_add(64),
             floor: f32::NEG_INFINITY,
             kept: Vec::new(),
         }
@@ -75,6 +77,9 @@ impl<'a> Shortlist<'a> {
     /// A row, its serial number and its fast score.
     #[inline]
     pub(super) fn offer(&mut self, fast: f32, row: &'a [f32], serial: u32) {
+        // Held to -1..=1 like the reference score, so that the argument
+        // above holds at the ends too (clamping never widens a gap).
+        let fast = fast.clamp(-1.0, 1.0);
         if fast < self.floor {
             return;
         }
