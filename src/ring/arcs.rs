@@ -237,10 +237,9 @@ impl Ring {
     }
 
     /// Calls `visit` with an arc's `start` and `end` (equal for the whole
-    /// circle) and both preference lists of
-    /// every arc where they differ, in ring order, without allocating per
-    /// arc: the one walk behind [`Ring::changed_arcs_since`] and
-    /// [`Ring::handovers_since`].
+    /// circle) and both preference lists of every arc where they differ,
+    /// in ring order, without allocating per arc: the one walk behind
+    /// [`Ring::changed_arcs_since`] and [`Ring::handovers_since`].
     fn for_each_changed_arc<'a>(
         &'a self,
         before: &'a Ring,
@@ -248,7 +247,77 @@ impl Ring {
         copies: usize,
         mut visit: impl FnMut(u64, u64, &[&'a str], &[&'a str]),
     ) {
-        let (old, new) = (before, self);
+        let members = Members::of(before, self);
+        let (mut old_names, mut new_names): (Vec<&'a str>, Vec<&'a str>) = (Vec::new(), Vec::new());
+        members.for_each_changed_list(before_copies, copies, |start, end, old, new| {
+            old_names.clear();
+            old_names.extend(old.iter().map(|&member| members.name(member)));
+            new_names.clear();
+            new_names.extend(new.iter().map(|&member| members.name(member)));
+            visit(start, end, &old_names, &new_names);
+        });
+    }
+}
+
+/// The nodes of two rings, `old` and `new`, numbered together: a node on
+/// the new ring is its slot there; a node only on the old ring is its old
+/// slot after all of the new ring's slots. A slot freed and taken by
+/// another node in the same change is told apart by name. Holds both
+/// rings, to compare their preference lists in those numbers
+/// ([`Members::for_each_changed_list`]).
+pub(crate) struct Members<'a> {
+    old: &'a Ring,
+    new: &'a Ring,
+    /// Each old slot's member number.
+    renumber: Vec<u32>,
+}
+
+impl<'a> Members<'a> {
+    pub(crate) fn of(old: &'a Ring, new: &'a Ring) -> Members<'a> {
+        let gone = new.slots.len();
+        let renumber = (0..old.slots.len())
+            .map(|slot| {
+                old.slots[slot]
+                    .as_ref()
+                    .and_then(|record| new.by_id.get(&record.id).copied())
+                    .unwrap_or_else(|| {
+                        u32::try_from(gone + slot).expect("slots are numbered in u32")
+                    })
+            })
+            .collect();
+        Members { old, new, renumber }
+    }
+
+    /// How many member numbers there are (some unused): every number is
+    /// below this.
+    pub(crate) fn count(&self) -> usize {
+        self.new.slots.len() + self.old.slots.len()
+    }
+
+    /// The node id of `member`.
+    pub(crate) fn name(&self, member: u32) -> &'a str {
+        let gone = self.new.slots.len();
+        match (member as usize).checked_sub(gone) {
+            None => self.new.slot_id(member),
+            Some(slot) => self
+                .old
+                .slot_id(u32::try_from(slot).expect("a u32 less something")),
+        }
+    }
+
+    /// Calls `visit` with an arc's `start` and `end` (equal for the whole
+    /// circle) and both preference lists, in member numbers, of every arc
+    /// where they differ between the old ring (with `before_copies` copies)
+    /// and the new one (with `copies`), in ring order. Numbers, not names: a caller that sorts or compares the nodes of 100,000
+    /// lists (a change on 10 nodes x 10,000 vnodes with 11 copies) does it
+    /// without a string compare, and nothing is allocated per arc.
+    pub(crate) fn for_each_changed_list(
+        &self,
+        before_copies: usize,
+        copies: usize,
+        mut visit: impl FnMut(u64, u64, &[u32], &[u32]),
+    ) {
+        let (old, new, renumber) = (self.old, self.new, &self.renumber);
         // Both rings' points, merged (each ring's are already in order).
         let mut bounds: Vec<u64> = Vec::with_capacity(old.point_count() + new.point_count());
         bounds.extend(
@@ -264,20 +333,8 @@ impl Ring {
         }
         let count = bounds.len();
         let arcs = (0..count).map(|index| (bounds[(index + count - 1) % count], bounds[index]));
-        // Each old slot's slot in the new ring (`u32::MAX`: gone), so that
-        // two lists compare as numbers, not names. A slot freed and taken
-        // by another node in the same change maps by name, not by number.
-        let renumber: Vec<u32> = (0..old.slots.len())
-            .map(|slot| {
-                old.slots[slot]
-                    .as_ref()
-                    .and_then(|record| new.by_id.get(&record.id).copied())
-                    .unwrap_or(u32::MAX)
-            })
-            .collect();
         let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
         let (mut old_lists, mut new_lists) = (Preferences::new(old), Preferences::new(new));
-        let (mut old_names, mut new_names): (Vec<&'a str>, Vec<&'a str>) = (Vec::new(), Vec::new());
         // The bounds ascend, so the first point of each ring at or after the
         // arc's end only moves forward: each search starts where the last
         // one stopped.
@@ -287,16 +344,13 @@ impl Ring {
             new_next = first_at_or_after(new.positions(), new_next, end);
             old_lists.slots_from(old_next, before_copies, &mut old_slots);
             new_lists.slots_from(new_next, copies, &mut new_slots);
-            let same = old_slots
-                .iter()
-                .map(|&slot| renumber[slot as usize])
-                .eq(new_slots.iter().copied());
-            if !same {
-                old_names.clear();
-                old_names.extend(old_slots.iter().map(|&slot| old.slot_id(slot)));
-                new_names.clear();
-                new_names.extend(new_slots.iter().map(|&slot| new.slot_id(slot)));
-                visit(start, end, &old_names, &new_names);
+            for slot in &mut old_slots {
+                *slot = renumber[*slot as usize];
+            }
+            // Element by element: lists are short, and a slice compare
+            // calls memcmp (a fifth of a small change's plan).
+            if !old_slots.iter().eq(&new_slots) {
+                visit(start, end, &old_slots, &new_slots);
             }
         }
     }

@@ -23,7 +23,8 @@ const WALK_LIMIT: usize = 64;
 /// nodes make the list. Both ways give the same list. The per-node points
 /// are gathered once, on the first list that needs them; a sweep in ring
 /// order moves each node's place in them forward instead of searching, and
-/// once one list has needed them, the next ones skip the walk.
+/// once one list has needed them, the next ones walk only as many points
+/// as the list wants, or none when it wants most of the nodes.
 pub(crate) struct Preferences<'a> {
     ring: &'a Ring,
     /// Each node's slot and its points' positions, ascending.
@@ -79,11 +80,17 @@ impl<'a> Preferences<'a> {
             return;
         }
         // Lists that needed the per-node search come in runs (a rare node
-        // is needed at every point of a sweep): skip the walk while they do.
-        let walk = if self.by_node_last {
-            wanted
-        } else {
+        // is needed at every point of a sweep): shorten the walk while they
+        // do, to the few points that could still make the list, and skip it
+        // when the list wants most of the nodes (a walk of 11 points then
+        // almost never meets 11 distinct ones, and costs more than moving
+        // one node in the per-node order).
+        let walk = if !self.by_node_last {
             WALK_LIMIT
+        } else if wanted * wanted > 2 * ring.node_count() {
+            0
+        } else {
+            wanted
         };
         for step in 0..count.min(walk) {
             if out.len() == wanted {

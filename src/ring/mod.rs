@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 
 use crate::hash::{salted_vnode_position, vnode_position};
 
+pub(crate) use arcs::Members;
 pub use arcs::{ChangedArc, Handover, OwnedArc, arc_ranges};
 pub(crate) use lookup::{Preferences, first_at_or_after};
 pub use points::RingPoint;

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{Action, Flow, VectorStore};
+use super::{Action, Flow, Shard, VectorStore};
 use crate::error::Error;
-use crate::ring::{ChangedArc, Ring};
+use crate::ring::{Members, Ring};
 use std::sync::Arc;
 
 /// An arc of the ring that changes hands in a plan.
@@ -194,42 +194,54 @@ impl VectorStore {
 
     fn plan(&self, action: Action, after: &Ring) -> MigrationPlan {
         let copies = self.config.replication;
+        let members = Members::of(&self.ring, after);
         let mut arcs = Vec::new();
-        let mut flows: BTreeMap<(Option<&str>, Option<&str>), usize> = BTreeMap::new();
-        // Each node's name, made once for the whole plan.
-        let mut names: BTreeMap<&str, Arc<str>> = BTreeMap::new();
-        for arc in after.changed_arcs_since(&self.ring, copies, copies) {
-            let vectors = self.vectors_on(&arc);
-            let ChangedArc {
-                start,
-                end,
-                before: old_list,
-                after: new_list,
-                ..
-            } = arc;
+        // Copies sent per (source, receiver), as member numbers.
+        let mut sent: BTreeMap<(Option<u32>, Option<u32>), usize> = BTreeMap::new();
+        // Each node's name, made once for the whole plan, and its primaries,
+        // looked up once.
+        let mut names: Vec<Option<Arc<str>>> = vec![None; members.count()];
+        let mut shared = |list: &[u32]| -> Vec<Arc<str>> {
+            list.iter()
+                .map(|&node| {
+                    Arc::clone(
+                        names[node as usize].get_or_insert_with(|| Arc::from(members.name(node))),
+                    )
+                })
+                .collect()
+        };
+        let mut primaries: Vec<Option<Option<&Shard>>> = vec![None; members.count()];
+        members.for_each_changed_list(copies, copies, |start, end, old_list, new_list| {
+            // The vectors on the arc: what its old owner (or the pool, when
+            // the ring was empty) holds there.
+            let holder = match old_list.first() {
+                Some(&owner) => *primaries[owner as usize]
+                    .get_or_insert_with(|| self.primaries.get(members.name(owner))),
+                None => Some(&self.unassigned),
+            };
+            let vectors = holder.map_or(0, |shard| shard.count_on_arc(start, end));
             if vectors > 0 {
                 let source = old_list.first().copied();
-                let receivers: Vec<Option<&str>> = if new_list.is_empty() {
-                    vec![None]
-                } else {
-                    new_list
-                        .iter()
-                        .filter(|node| !old_list.contains(node))
-                        .map(|&node| Some(node))
-                        .collect()
-                };
-                for receiver in receivers {
-                    *flows.entry((source, receiver)).or_default() += vectors;
+                if new_list.is_empty() {
+                    *sent.entry((source, None)).or_default() += vectors;
+                }
+                for &receiver in new_list.iter().filter(|node| !old_list.contains(node)) {
+                    *sent.entry((source, Some(receiver))).or_default() += vectors;
                 }
             }
             arcs.push(PlannedArc {
                 start,
                 end,
-                from: shared(&mut names, &old_list),
-                to: shared(&mut names, &new_list),
+                from: shared(old_list),
+                to: shared(new_list),
                 vectors,
             });
-        }
+        });
+        let name = |node: Option<u32>| node.map(|node| members.name(node));
+        let flows: BTreeMap<(Option<&str>, Option<&str>), usize> = sent
+            .into_iter()
+            .map(|((from, to), count)| ((name(from), name(to)), count))
+            .collect();
         MigrationPlan {
             action,
             arcs,
@@ -247,11 +259,4 @@ impl VectorStore {
             bytes_per_vector: self.config.dimension * std::mem::size_of::<f32>(),
         }
     }
-}
-
-/// `list` as shared names, each made once into `names`.
-fn shared<'r>(names: &mut BTreeMap<&'r str, Arc<str>>, list: &[&'r str]) -> Vec<Arc<str>> {
-    list.iter()
-        .map(|&node| Arc::clone(names.entry(node).or_insert_with(|| Arc::from(node))))
-        .collect()
 }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::shard::{Block, Key};
 use super::tally::Tally;
 use super::{Action, Movement, Shard, VectorStore};
+use crate::ring::Ring;
 use crate::ring::arc_ranges;
-use crate::ring::{ChangedArc, Ring};
 
 /// What a copy of a vector is on the node that holds it: the primary (the
 /// owner's copy, the one searched) or a replica.
@@ -257,16 +257,6 @@ impl VectorStore {
             .values_mut()
             .chain(self.replicas.values_mut())
             .chain(std::iter::once(&mut self.unassigned))
-    }
-
-    /// How many vectors lie on a changed arc: what its old primary holder
-    /// (or the pool, when the ring was empty) holds there.
-    pub(super) fn vectors_on(&self, arc: &ChangedArc) -> usize {
-        let holder = match arc.before.first() {
-            Some(&owner) => self.primaries.get(owner),
-            None => Some(&self.unassigned),
-        };
-        holder.map_or(0, |shard| shard.count_on_arc(arc.start, arc.end))
     }
 }
 

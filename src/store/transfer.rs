@@ -8,19 +8,21 @@
 //! which made a change with hundreds of thousands of changed arcs (11
 //! copies on 11 nodes of 10,000 vnodes) take seconds.
 
-use std::collections::BTreeMap;
-
 use super::reconcile::{Role, role_at};
 use super::tally::Tally;
 use super::{Shard, VectorStore};
-use crate::ring::{ChangedArc, Ring, arc_ranges};
+use crate::ring::{Members, Ring, arc_ranges};
 
-/// A shard: a node's primaries or replicas, or the pool (`None`).
+/// A shard by name: a node's primaries or replicas, or the pool (`None`).
 type Place<'a> = (Option<&'a str>, Role);
 
-/// The places that hold the copies of a preference list, in rank order;
+/// A shard by number: a node's primaries or replicas, the node a
+/// [`Members`] number, or the pool (`None`).
+type Seat = (Option<u32>, Role);
+
+/// The seats that hold the copies of a preference list, in rank order;
 /// the pool for an empty list.
-fn places_of<'a, 'b>(list: &'b [&'a str]) -> impl Iterator<Item = Place<'a>> + Clone + 'b {
+fn seats_of(list: &[u32]) -> impl Iterator<Item = Seat> + Clone + '_ {
     let pool = list.is_empty().then_some((None, Role::Primary));
     pool.into_iter().chain(
         list.iter()
@@ -29,15 +31,39 @@ fn places_of<'a, 'b>(list: &'b [&'a str]) -> impl Iterator<Item = Place<'a>> + C
     )
 }
 
-/// A stretch of the circle a shard gains: where to read its vectors (the
-/// old holders, in rank order) and whether its node held them already in
-/// another role (a promotion or a demotion, which sends nothing).
-struct Gain<'a, 'b> {
+/// Where in a table of every seat `seat` sits: the pool first, then each
+/// member's primaries and replicas.
+fn index_of((node, role): Seat) -> usize {
+    node.map_or(0, |node| 1 + 2 * node as usize + role as usize)
+}
+
+/// A stretch of the circle a shard gains, `low..=high`: the shard it is
+/// read from (the first old holder that still has a shard; a crashed
+/// node's shards are gone) and whether the receiving node held it already
+/// in another role (a promotion or a demotion, which sends nothing).
+struct Gain {
     low: u64,
     high: u64,
-    /// The preference list before: its places are the sources.
-    before: &'b [&'a str],
+    source: Seat,
     on_the_node: bool,
+}
+
+/// A stretch of the circle a shard loses, `low..=high`, and whether the
+/// copies lost are dropped (their node on the new list no more).
+struct Loss {
+    low: u64,
+    high: u64,
+    dropped: bool,
+}
+
+/// What every shard gains and loses in a change, found in one sweep of
+/// the changed arcs.
+struct Changes {
+    /// Per seat (see [`index_of`]), the stretches it gains, in the order
+    /// met; neighbouring stretches from the same source are one.
+    gains: Vec<Vec<Gain>>,
+    /// Per seat, the stretches it loses.
+    losses: Vec<Vec<Loss>>,
 }
 
 impl VectorStore {
@@ -84,114 +110,176 @@ impl VectorStore {
         if self.is_empty() {
             return tally;
         }
-        // Out of the store while the shards change: the arcs borrow it.
+        // Out of the store while the shards change: the names borrow it.
         let ring = std::mem::take(&mut self.ring);
-        let arcs = ring.changed_arcs_since(old, old_copies, self.config.replication);
-        let (gains, losses) = gains_and_losses(&arcs);
+        let members = Members::of(old, &ring);
+        let place = |(node, role): Seat| (node.map(|node| members.name(node)), role);
+        let Changes { gains, losses } = self.changes(&members, old_copies);
+        // Each node's index among the tally's places, found once.
+        let mut tallied: Vec<Option<usize>> = vec![None; gains.len()];
+        let mut tally_of = |tally: &mut Tally, (node, _): Seat| {
+            let index = index_of((node, Role::Primary));
+            *tallied[index].get_or_insert_with(|| tally.place(node.map(|node| members.name(node))))
+        };
 
         // Every shard receives what it gains straight from the shards it
         // gains it from, unindexed, then indexes it once. Nothing is given
         // up before every shard has received: a source may lose elsewhere.
-        for (place, mut stretches) in gains {
+        let mut sent = Vec::new();
+        for (index, mut stretches) in gains.into_iter().enumerate() {
+            if stretches.is_empty() {
+                continue;
+            }
+            let seat = seat_at(index);
             stretches.sort_unstable_by_key(|gain| gain.low);
             // Out of its map while it receives, so that the sources can be
             // read beside it (a shard never gains what it gives).
-            let Some(mut target) = self.take_shard(place) else {
+            let Some(mut target) = self.take_shard(place(seat)) else {
                 continue;
             };
-            let sources: Vec<Option<(Place<'_>, &Shard)>> = stretches
-                .iter()
-                .map(|gain| {
-                    // The first old holder that still has a shard (a
-                    // crashed node's shards are gone) gives the vectors.
-                    places_of(gain.before)
-                        .find_map(|source| self.shard_at(source).map(|shard| (source, shard)))
-                })
-                .collect();
+            // The sources' shards, each looked up by name once.
+            let mut sources: Vec<(Seat, Option<&Shard>)> = Vec::new();
+            let mut source_of = |seat: Seat| match sources.iter().find(|(at, _)| *at == seat) {
+                Some(&(_, shard)) => shard,
+                None => {
+                    let shard = self.shard_at(place(seat));
+                    sources.push((seat, shard));
+                    shard
+                }
+            };
             let rows = stretches
                 .iter()
-                .zip(&sources)
-                .filter_map(|(gain, source)| {
-                    source.map(|(_, shard)| shard.count_in_range(gain.low, gain.high))
+                .filter_map(|gain| {
+                    let shard = source_of(gain.source)?;
+                    Some(shard.count_in_range(gain.low, gain.high))
                 })
                 .sum();
             target.reserve_received(rows);
-            let to = tally.place(place.0);
-            let mut sent = Vec::new();
-            for (gain, source) in stretches.iter().zip(sources) {
-                let Some((source, shard)) = source else {
+            let to = tally_of(&mut tally, seat);
+            for gain in &stretches {
+                let Some(shard) = source_of(gain.source) else {
                     continue;
                 };
                 sent.clear();
                 target.append_from(shard, gain.low, gain.high, &mut sent);
-                if !gain.on_the_node {
-                    let from = tally.place(source.0);
+                if !gain.on_the_node && !sent.is_empty() {
+                    let from = tally_of(&mut tally, gain.source);
                     for &key in &sent {
                         tally.send(key, from, to);
                     }
                 }
             }
             target.settle();
-            self.put_shard(place, target);
+            self.put_shard(place(seat), target);
         }
 
-        for ((node, role), mut stretches) in losses {
-            stretches.sort_unstable();
-            let Some(shard) = self.shard_at_mut((node, role)) else {
+        let mut ranges = Vec::new();
+        for (index, mut stretches) in losses.into_iter().enumerate() {
+            if stretches.is_empty() {
+                continue;
+            }
+            let Some(shard) = self.shard_at_mut(place(seat_at(index))) else {
                 continue;
             };
-            for &(low, high, dropped) in &stretches {
-                if dropped {
-                    tally.dropped += shard.count_in_range(low, high);
+            stretches.sort_unstable_by_key(|loss| loss.low);
+            ranges.clear();
+            for loss in &stretches {
+                if loss.dropped {
+                    tally.dropped += shard.count_in_range(loss.low, loss.high);
                 }
+                ranges.push((loss.low, loss.high));
             }
-            let ranges: Vec<(u64, u64)> = stretches
-                .iter()
-                .map(|&(low, high, _)| (low, high))
-                .collect();
             shard.remove_ranges(&ranges);
         }
-        drop(arcs);
         self.ring = ring;
         tally
     }
+
+    /// For each shard, the stretches it gains and those it loses between
+    /// the two rings of `members` (the old one with `old_copies` copies),
+    /// in one sweep of the
+    /// changed arcs, with each gain's source chosen as it is met.
+    fn changes(&self, members: &Members<'_>, old_copies: usize) -> Changes {
+        let seats = 1 + 2 * members.count();
+        let mut gains: Vec<Vec<Gain>> = std::iter::repeat_with(Vec::new).take(seats).collect();
+        let mut losses: Vec<Vec<Loss>> = std::iter::repeat_with(Vec::new).take(seats).collect();
+        // Whether each seat has a shard (a crashed node's are gone), looked
+        // up by name once.
+        let mut held: Vec<Option<bool>> = vec![None; seats];
+        let mut has_shard = |seat: Seat| {
+            let (node, role) = seat;
+            *held[index_of(seat)].get_or_insert_with(|| {
+                self.shard_at((node.map(|node| members.name(node)), role))
+                    .is_some()
+            })
+        };
+        members.for_each_changed_list(
+            old_copies,
+            self.config.replication,
+            |start, end, before, after| {
+                let (old_seats, new_seats) = (seats_of(before), seats_of(after));
+                let source = old_seats.clone().find(|&seat| has_shard(seat));
+                for (low, high) in arc_ranges(start, end) {
+                    for seat in new_seats
+                        .clone()
+                        .filter(|&seat| !old_seats.clone().any(|held| held == seat))
+                    {
+                        let Some(source) = source else { break };
+                        let on_the_node = seat.0.is_some_and(|node| before.contains(&node));
+                        let stretches = &mut gains[index_of(seat)];
+                        match stretches.last_mut() {
+                            Some(last)
+                                if last.source == source
+                                    && last.on_the_node == on_the_node
+                                    && last.high.checked_add(1) == Some(low) =>
+                            {
+                                last.high = high;
+                            }
+                            _ => stretches.push(Gain {
+                                low,
+                                high,
+                                source,
+                                on_the_node,
+                            }),
+                        }
+                    }
+                    for seat in old_seats
+                        .clone()
+                        .filter(|&seat| !new_seats.clone().any(|kept| kept == seat))
+                    {
+                        let dropped = seat.0.is_some_and(|node| !after.contains(&node));
+                        let stretches = &mut losses[index_of(seat)];
+                        match stretches.last_mut() {
+                            Some(last)
+                                if last.dropped == dropped
+                                    && last.high.checked_add(1) == Some(low) =>
+                            {
+                                last.high = high;
+                            }
+                            _ => stretches.push(Loss { low, high, dropped }),
+                        }
+                    }
+                }
+            },
+        );
+        Changes { gains, losses }
+    }
 }
 
-/// For each shard, the stretches it gains and those it loses (with
-/// whether the copies lost are dropped, their node being on the new list
-/// no more).
-#[allow(clippy::type_complexity)]
-fn gains_and_losses<'a, 'b>(
-    arcs: &'b [ChangedArc<'a>],
-) -> (
-    BTreeMap<Place<'a>, Vec<Gain<'a, 'b>>>,
-    BTreeMap<Place<'a>, Vec<(u64, u64, bool)>>,
-) {
-    let mut gains: BTreeMap<Place<'a>, Vec<Gain<'a, 'b>>> = BTreeMap::new();
-    let mut losses: BTreeMap<Place<'a>, Vec<(u64, u64, bool)>> = BTreeMap::new();
-    for arc in arcs {
-        let (before, after) = (places_of(&arc.before), places_of(&arc.after));
-        for (low, high) in arc_ranges(arc.start, arc.end) {
-            for place in after
-                .clone()
-                .filter(|&place| !before.clone().any(|held| held == place))
-            {
-                let on_the_node = place.0.is_some_and(|node| arc.before.contains(&node));
-                gains.entry(place).or_default().push(Gain {
-                    low,
-                    high,
-                    before: &arc.before,
-                    on_the_node,
-                });
-            }
-            for place in before
-                .clone()
-                .filter(|&place| !after.clone().any(|kept| kept == place))
-            {
-                let dropped = place.0.is_some_and(|node| !arc.after.contains(&node));
-                losses.entry(place).or_default().push((low, high, dropped));
-            }
+/// The seat at `index` of a table of every seat (see [`index_of`]).
+fn seat_at(index: usize) -> Seat {
+    match index.checked_sub(1) {
+        None => (None, Role::Primary),
+        Some(offset) => {
+            let role = if offset % 2 == 0 {
+                Role::Primary
+            } else {
+                Role::Replica
+            };
+            (
+                Some(u32::try_from(offset / 2).expect("seats come from u32 members")),
+                role,
+            )
         }
     }
-    (gains, losses)
 }
