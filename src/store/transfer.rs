@@ -8,6 +8,8 @@
 //! which made a change with hundreds of thousands of changed arcs (11
 //! copies on 11 nodes of 10,000 vnodes) take seconds.
 
+use std::ops::Range;
+
 use super::reconcile::{Role, role_at};
 use super::tally::Tally;
 use super::{Shard, VectorStore};
@@ -147,21 +149,23 @@ impl VectorStore {
                     shard
                 }
             };
-            let rows = stretches
+            // Each stretch's run of its source's index, found once: to
+            // size the target, then to copy.
+            let runs: Vec<Option<(&Shard, Range<usize>)>> = stretches
                 .iter()
-                .filter_map(|gain| {
+                .map(|gain| {
                     let shard = source_of(gain.source)?;
-                    Some(shard.count_in_range(gain.low, gain.high))
+                    Some((shard, shard.run(gain.low, gain.high)))
                 })
-                .sum();
-            target.reserve_received(rows);
+                .collect();
+            target.reserve_received(runs.iter().flatten().map(|(_, run)| run.len()).sum());
             let to = tally_of(&mut tally, seat);
-            for gain in &stretches {
-                let Some(shard) = source_of(gain.source) else {
+            for (gain, run) in stretches.iter().zip(runs) {
+                let Some((shard, run)) = run else {
                     continue;
                 };
                 sent.clear();
-                target.append_from(shard, gain.low, gain.high, &mut sent);
+                target.append_run(shard, run, &mut sent);
                 if !gain.on_the_node && !sent.is_empty() {
                     let from = tally_of(&mut tally, gain.source);
                     for &key in &sent {
@@ -173,7 +177,7 @@ impl VectorStore {
             self.put_shard(place(seat), target);
         }
 
-        let mut ranges = Vec::new();
+        let mut runs = Vec::new();
         for (index, mut stretches) in losses.into_iter().enumerate() {
             if stretches.is_empty() {
                 continue;
@@ -182,14 +186,15 @@ impl VectorStore {
                 continue;
             };
             stretches.sort_unstable_by_key(|loss| loss.low);
-            ranges.clear();
+            runs.clear();
             for loss in &stretches {
+                let run = shard.run(loss.low, loss.high);
                 if loss.dropped {
-                    tally.dropped += shard.count_in_range(loss.low, loss.high);
+                    tally.dropped += run.len();
                 }
-                ranges.push((loss.low, loss.high));
+                runs.push(run);
             }
-            shard.remove_ranges(&ranges);
+            shard.remove_runs(&runs);
         }
         self.ring = ring;
         tally

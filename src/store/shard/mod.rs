@@ -133,11 +133,24 @@ impl Shard {
         self.find(key).map(|at| self.index[at].row as usize)
     }
 
-    /// The run of the index with positions in `low..=high`.
-    fn run(&self, low: u64, high: u64) -> std::ops::Range<usize> {
+    /// The run of the index with positions in `low..=high`. Its end is
+    /// found by galloping from its start (steps of 1, 2, 4, ... then a
+    /// binary search in the last step): an arc's run is a few entries, and
+    /// the index is cold when a change reads it, so the search stays on the
+    /// cache lines next to the start instead of halving the rest of the
+    /// index.
+    pub(crate) fn run(&self, low: u64, high: u64) -> std::ops::Range<usize> {
         let start = self.index.partition_point(|entry| entry.position < low);
-        let end = start + self.index[start..].partition_point(|entry| entry.position <= high);
-        start..end
+        let rest = &self.index[start..];
+        let (mut below, mut step) = (0, 1);
+        // `rest[..below]` are all in the run; look `step` further on.
+        while below + step <= rest.len() && rest[below + step - 1].position <= high {
+            below += step;
+            step *= 2;
+        }
+        let bound = (below + step).min(rest.len());
+        let end = below + rest[below..bound].partition_point(|entry| entry.position <= high);
+        start..start + end
     }
 
     /// The key of every vector on the arc after `start` up to and including
@@ -147,11 +160,6 @@ impl Shard {
         arc_ranges(start, end)
             .flat_map(|(low, high)| self.index[self.run(low, high)].iter().map(Entry::key))
             .collect()
-    }
-
-    /// How many vectors have positions in `low..=high`.
-    pub(crate) fn count_in_range(&self, low: u64, high: u64) -> usize {
-        self.run(low, high).len()
     }
 
     /// How many vectors lie on an arc, as [`Shard::keys_on_arc`] would list.

@@ -178,7 +178,11 @@ fn ranges_removed_in_one_pass_match_keys_removed_one_by_one() {
         }
         keys.sort_unstable();
         keys.dedup();
-        let removed = by_ranges.remove_ranges(ranges);
+        let runs: Vec<_> = ranges
+            .iter()
+            .map(|&(low, high)| by_ranges.run(low, high))
+            .collect();
+        let removed = by_ranges.remove_runs(&runs);
         assert_eq!(removed, by_keys.remove_keys(&keys), "{ranges:?}");
         assert_eq!(
             by_ranges.keys_on_arc(0, 0),
@@ -190,5 +194,34 @@ fn ranges_removed_in_one_pass_match_keys_removed_one_by_one() {
             assert_eq!(by_ranges.vector(row).unwrap()[0], key.serial as f32);
         }
         assert_eq!(by_ranges.len(), positions.len() - removed);
+    }
+}
+
+/// The galloping search for a run's end agrees with a plain filter for
+/// every range between (and at) the positions of shards of every size up
+/// to 40, runs of every length included, repeated positions too.
+#[test]
+fn a_run_is_every_entry_in_its_range() {
+    for size in 0..40u64 {
+        // Positions 0, 0, 10, 20, 20, 30, 40, 40, ...: some repeated.
+        let positions: Vec<u64> = (0..size).map(|at| at * 2 / 3 * 10).collect();
+        let shard = shard_with(&positions);
+        let bounds: Vec<u64> = (0..=positions.last().map_or(0, |&last| last + 11)).collect();
+        for &low in bounds.iter().step_by(5) {
+            for &high in bounds.iter().filter(|&&high| high >= low) {
+                let run = shard.run(low, high);
+                let wanted = shard
+                    .index
+                    .iter()
+                    .filter(|entry| (low..=high).contains(&entry.position))
+                    .count();
+                assert_eq!(run.len(), wanted, "size {size}, {low}..={high}");
+                assert!(
+                    shard.index[run]
+                        .iter()
+                        .all(|entry| (low..=high).contains(&entry.position))
+                );
+            }
+        }
     }
 }

@@ -20,11 +20,16 @@ impl Shard {
         }
     }
 
-    /// Appends, without indexing them, copies of `source`'s vectors with
-    /// positions in `low..=high`, and their keys to `keys`;
+    /// Appends, without indexing them, copies of the vectors of `run`, a
+    /// run of `source`'s index ([`Shard::run`]), and their keys to `keys`;
     /// [`Shard::settle`] must follow.
-    pub(crate) fn append_from(&mut self, source: &Shard, low: u64, high: u64, keys: &mut Vec<Key>) {
-        for entry in &source.index[source.run(low, high)] {
+    pub(crate) fn append_run(
+        &mut self,
+        source: &Shard,
+        run: std::ops::Range<usize>,
+        keys: &mut Vec<Key>,
+    ) {
+        for entry in &source.index[run] {
             self.append(entry.key(), source.row(entry.row as usize));
             keys.push(entry.key());
         }
@@ -129,18 +134,16 @@ impl Shard {
         block
     }
 
-    /// Removes every vector with a position in one of `ranges` (ascending
-    /// and disjoint); returns how many there were. The index keeps its
-    /// order with one pass: each kept stretch moves down once, however many
-    /// ranges there are (cutting the ranges out one at a time moved the
-    /// rest of the index once per range).
-    pub(crate) fn remove_ranges(&mut self, ranges: &[(u64, u64)]) -> usize {
+    /// Removes every vector in one of `runs` of the index (ascending and
+    /// disjoint, each found by [`Shard::run`] for a range of positions);
+    /// returns how many there were. The index keeps its order with one
+    /// pass: each kept stretch moves down once, however many runs there are
+    /// (cutting the ranges out one at a time moved the rest of the index
+    /// once per range).
+    pub(crate) fn remove_runs(&mut self, runs: &[std::ops::Range<usize>]) -> usize {
         debug_assert_eq!(self.index.len(), self.serials.len(), "settled");
-        let runs: Vec<std::ops::Range<usize>> = ranges
-            .iter()
-            .map(|&(low, high)| self.run(low, high))
-            .filter(|run| !run.is_empty())
-            .collect();
+        let runs: Vec<std::ops::Range<usize>> =
+            runs.iter().filter(|run| !run.is_empty()).cloned().collect();
         let Some(first) = runs.first() else {
             return 0;
         };
