@@ -308,9 +308,10 @@ impl<'a> Members<'a> {
     /// Calls `visit` with an arc's `start` and `end` (equal for the whole
     /// circle) and both preference lists, in member numbers, of every arc
     /// where they differ between the old ring (with `before_copies` copies)
-    /// and the new one (with `copies`), in ring order. Numbers, not names: a caller that sorts or compares the nodes of 100,000
-    /// lists (a change on 10 nodes x 10,000 vnodes with 11 copies) does it
-    /// without a string compare, and nothing is allocated per arc.
+    /// and the new one (with `copies`), in ring order. Numbers, not names:
+    /// a caller that compares the nodes of 100,000 lists (a change on 10
+    /// nodes x 10,000 vnodes with 11 copies) does it without a string
+    /// compare, and nothing is allocated per arc.
     pub(crate) fn for_each_changed_list(
         &self,
         before_copies: usize,

@@ -24,7 +24,7 @@ const WALK_LIMIT: usize = 64;
 /// are gathered once, on the first list that needs them; a sweep in ring
 /// order moves each node's place in them forward instead of searching, and
 /// once one list has needed them, the next ones walk only as many points
-/// as the list wants, or none when it wants most of the nodes.
+/// as the list wants, or, in a sweep, none when it wants many of the nodes.
 pub(crate) struct Preferences<'a> {
     ring: &'a Ring,
     /// Each node's slot and its points' positions, ascending.
@@ -81,13 +81,19 @@ impl<'a> Preferences<'a> {
         }
         // Lists that needed the per-node search come in runs (a rare node
         // is needed at every point of a sweep): shorten the walk while they
-        // do, to the few points that could still make the list, and skip it
-        // when the list wants most of the nodes (a walk of 11 points then
-        // almost never meets 11 distinct ones, and costs more than moving
-        // one node in the per-node order).
+        // do, to the few points that could still make the list. In a sweep,
+        // where the per-node order moves one node per point, skip the walk
+        // when the list wants many of the nodes (more than the square root
+        // of twice their number: on 11 nodes a walk of 11 points almost
+        // never meets 11 distinct ones, and costs more than that move).
+        // Lookups in random order keep the short walk: for them the
+        // per-node order is sorted again each time.
+        let in_sweep = self
+            .nearest_start
+            .is_some_and(|last| last == start || last + 1 == start);
         let walk = if !self.by_node_last {
             WALK_LIMIT
-        } else if wanted * wanted > 2 * ring.node_count() {
+        } else if in_sweep && wanted * wanted > 2 * ring.node_count() {
             0
         } else {
             wanted

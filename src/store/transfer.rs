@@ -62,9 +62,11 @@ struct Loss {
 /// the changed arcs.
 struct Changes {
     /// Per seat (see [`index_of`]), the stretches it gains, in the order
-    /// met; neighbouring stretches from the same source are one.
+    /// met; neighbouring stretches from the same source, both sending or
+    /// both not, are one.
     gains: Vec<Vec<Gain>>,
-    /// Per seat, the stretches it loses.
+    /// Per seat, the stretches it loses; neighbouring stretches, both
+    /// dropped or both kept on the node, are one.
     losses: Vec<Vec<Loss>>,
 }
 
