@@ -145,10 +145,8 @@ impl<'a> Preferences<'a> {
                 .binary_search_by_key(&passed, |&(slot, _)| slot)
                 .expect("every slot on the ring has points");
             let (points, at) = (&by_node[node].1, &mut self.cursors[node]);
-            while points.get(*at).is_some_and(|&point| point < from) {
-                *at += 1;
-            }
-            let moved = (*points.get(*at).unwrap_or(&points[0]), passed);
+            *at = first_at_or_after(points, *at, from);
+            let moved = (first_from(points, *at), passed);
             let was = self
                 .nearest
                 .iter()
@@ -169,16 +167,10 @@ impl<'a> Preferences<'a> {
             }
             self.nearest.clear();
             for ((slot, points), at) in by_node.iter().zip(&mut self.cursors) {
-                if forward {
-                    while points.get(*at).is_some_and(|&point| point < from) {
-                        *at += 1;
-                    }
-                } else {
-                    *at = points.partition_point(|&point| point < from);
-                }
-                // Past the node's last point, its first point comes round again.
-                self.nearest
-                    .push((*points.get(*at).unwrap_or(&points[0]), *slot));
+                // From the node's last cursor in a sweep, by binary search
+                // from 0 otherwise.
+                *at = first_at_or_after(points, *at, from);
+                self.nearest.push((first_from(points, *at), *slot));
             }
             self.nearest.sort_unstable_by_key(order_of);
         }
@@ -187,6 +179,13 @@ impl<'a> Preferences<'a> {
         out.clear();
         out.extend(self.nearest.iter().take(wanted).map(|&(_, slot)| slot));
     }
+}
+
+/// A node's first point at or after a start, given `at`, the index of the
+/// first of its `points` at or after it: past its last point, its first
+/// point comes round again.
+fn first_from(points: &[u64], at: usize) -> u64 {
+    *points.get(at).unwrap_or(&points[0])
 }
 
 impl Ring {

@@ -39,23 +39,35 @@ fn index_of((node, role): Seat) -> usize {
     node.map_or(0, |node| 1 + 2 * node as usize + role as usize)
 }
 
-/// A stretch of the circle a shard gains, `low..=high`: the shard it is
-/// read from (the first old holder that still has a shard; a crashed
-/// node's shards are gone) and whether the receiving node held it already
-/// in another role (a promotion or a demotion, which sends nothing).
-struct Gain {
+/// A stretch of the circle a shard gains or loses, `low..=high`, and what
+/// goes with it: a [`Sending`] for a gain, whether the copies are dropped
+/// (their node on the new list no more) for a loss.
+struct Stretch<T> {
     low: u64,
     high: u64,
+    what: T,
+}
+
+/// Where a gained stretch is read from (the first old holder that still
+/// has a shard; a crashed node's shards are gone) and whether the
+/// receiving node held it already in another role (a promotion or a
+/// demotion, which sends nothing).
+#[derive(Clone, Copy, PartialEq)]
+struct Sending {
     source: Seat,
     on_the_node: bool,
 }
 
-/// A stretch of the circle a shard loses, `low..=high`, and whether the
-/// copies lost are dropped (their node on the new list no more).
-struct Loss {
-    low: u64,
-    high: u64,
-    dropped: bool,
+/// Adds `low..=high` to `stretches`: joined to the last one when it
+/// follows on from it with the same `what`, as a stretch of its own
+/// otherwise.
+fn add_stretch<T: PartialEq>(stretches: &mut Vec<Stretch<T>>, low: u64, high: u64, what: T) {
+    match stretches.last_mut() {
+        Some(last) if last.what == what && last.high.checked_add(1) == Some(low) => {
+            last.high = high
+        }
+        _ => stretches.push(Stretch { low, high, what }),
+    }
 }
 
 /// What every shard gains and loses in a change, found in one sweep of
@@ -64,10 +76,10 @@ struct Changes {
     /// Per seat (see [`index_of`]), the stretches it gains, in the order
     /// met; neighbouring stretches from the same source, both sending or
     /// both not, are one.
-    gains: Vec<Vec<Gain>>,
+    gains: Vec<Vec<Stretch<Sending>>>,
     /// Per seat, the stretches it loses; neighbouring stretches, both
     /// dropped or both kept on the node, are one.
-    losses: Vec<Vec<Loss>>,
+    losses: Vec<Vec<Stretch<bool>>>,
 }
 
 impl VectorStore {
@@ -156,7 +168,7 @@ impl VectorStore {
             let runs: Vec<Option<(&Shard, Range<usize>)>> = stretches
                 .iter()
                 .map(|gain| {
-                    let shard = source_of(gain.source)?;
+                    let shard = source_of(gain.what.source)?;
                     Some((shard, shard.run(gain.low, gain.high)))
                 })
                 .collect();
@@ -168,8 +180,8 @@ impl VectorStore {
                 };
                 sent.clear();
                 target.append_run(shard, run, &mut sent);
-                if !gain.on_the_node && !sent.is_empty() {
-                    let from = tally_of(&mut tally, gain.source);
+                if !gain.what.on_the_node && !sent.is_empty() {
+                    let from = tally_of(&mut tally, gain.what.source);
                     for &key in &sent {
                         tally.send(key, from, to);
                     }
@@ -189,9 +201,14 @@ impl VectorStore {
             };
             stretches.sort_unstable_by_key(|loss| loss.low);
             runs.clear();
-            for loss in &stretches {
-                let run = shard.run(loss.low, loss.high);
-                if loss.dropped {
+            for &Stretch {
+                low,
+                high,
+                what: dropped,
+            } in &stretches
+            {
+                let run = shard.run(low, high);
+                if dropped {
                     tally.dropped += run.len();
                 }
                 runs.push(run);
@@ -204,12 +221,14 @@ impl VectorStore {
 
     /// For each shard, the stretches it gains and those it loses between
     /// the two rings of `members` (the old one with `old_copies` copies),
-    /// in one sweep of the
-    /// changed arcs, with each gain's source chosen as it is met.
+    /// in one sweep of the changed arcs, with each gain's source chosen as
+    /// it is met.
     fn changes(&self, members: &Members<'_>, old_copies: usize) -> Changes {
         let seats = 1 + 2 * members.count();
-        let mut gains: Vec<Vec<Gain>> = std::iter::repeat_with(Vec::new).take(seats).collect();
-        let mut losses: Vec<Vec<Loss>> = std::iter::repeat_with(Vec::new).take(seats).collect();
+        let mut gains: Vec<Vec<Stretch<Sending>>> =
+            std::iter::repeat_with(Vec::new).take(seats).collect();
+        let mut losses: Vec<Vec<Stretch<bool>>> =
+            std::iter::repeat_with(Vec::new).take(seats).collect();
         // Whether each seat has a shard (a crashed node's are gone), looked
         // up by name once.
         let mut held: Vec<Option<bool>> = vec![None; seats];
@@ -227,27 +246,17 @@ impl VectorStore {
                 let (old_seats, new_seats) = (seats_of(before), seats_of(after));
                 let source = old_seats.clone().find(|&seat| has_shard(seat));
                 for (low, high) in arc_ranges(start, end) {
-                    for seat in new_seats
-                        .clone()
-                        .filter(|&seat| !old_seats.clone().any(|held| held == seat))
-                    {
-                        let Some(source) = source else { break };
-                        let on_the_node = seat.0.is_some_and(|node| before.contains(&node));
-                        let stretches = &mut gains[index_of(seat)];
-                        match stretches.last_mut() {
-                            Some(last)
-                                if last.source == source
-                                    && last.on_the_node == on_the_node
-                                    && last.high.checked_add(1) == Some(low) =>
-                            {
-                                last.high = high;
-                            }
-                            _ => stretches.push(Gain {
-                                low,
-                                high,
+                    if let Some(source) = source {
+                        for seat in new_seats
+                            .clone()
+                            .filter(|&seat| !old_seats.clone().any(|held| held == seat))
+                        {
+                            let on_the_node = seat.0.is_some_and(|node| before.contains(&node));
+                            let sending = Sending {
                                 source,
                                 on_the_node,
-                            }),
+                            };
+                            add_stretch(&mut gains[index_of(seat)], low, high, sending);
                         }
                     }
                     for seat in old_seats
@@ -255,16 +264,7 @@ impl VectorStore {
                         .filter(|&seat| !new_seats.clone().any(|kept| kept == seat))
                     {
                         let dropped = seat.0.is_some_and(|node| !after.contains(&node));
-                        let stretches = &mut losses[index_of(seat)];
-                        match stretches.last_mut() {
-                            Some(last)
-                                if last.dropped == dropped
-                                    && last.high.checked_add(1) == Some(low) =>
-                            {
-                                last.high = high;
-                            }
-                            _ => stretches.push(Loss { low, high, dropped }),
-                        }
+                        add_stretch(&mut losses[index_of(seat)], low, high, dropped);
                     }
                 }
             },
