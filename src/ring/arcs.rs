@@ -4,10 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use itertools::Itertools;
-
 use super::Ring;
-use super::lookup::{Preferences, first_at_or_after};
+use super::lookup::Preferences;
 
 /// The arc of the circle one point owns: positions after `start` up to and
 /// including `end`, wrapping past `u64::MAX`. Created by [`Ring::arcs`].
@@ -312,6 +310,10 @@ impl<'a> Members<'a> {
     /// a caller that compares the nodes of 100,000 lists (a change on 10
     /// nodes x 10,000 vnodes with 11 copies) does it without a string
     /// compare, and nothing is allocated per arc.
+    ///
+    /// Only the arcs whose lists can differ are read
+    /// ([`Bounds::suspects`]): a join of a node of 80 vnodes to 100 nodes
+    /// with one copy reads the lists of its 80 arcs, not of all 8,080.
     pub(crate) fn for_each_changed_list(
         &self,
         before_copies: usize,
@@ -319,41 +321,160 @@ impl<'a> Members<'a> {
         mut visit: impl FnMut(u64, u64, &[u32], &[u32]),
     ) {
         let (old, new, renumber) = (self.old, self.new, &self.renumber);
-        // Both rings' points, merged (each ring's are already in order).
-        let mut bounds: Vec<u64> = Vec::with_capacity(old.point_count() + new.point_count());
-        bounds.extend(
-            old.positions()
-                .iter()
-                .merge(new.positions())
-                .dedup()
-                .copied(),
-        );
-        // An arc from a point to itself is the whole circle.
-        if bounds.is_empty() {
-            bounds.push(0);
+        let bounds = Bounds::of(self);
+        let count = bounds.all.len();
+        if count == 0 {
+            return;
         }
-        let count = bounds.len();
-        let arcs = (0..count).map(|index| (bounds[(index + count - 1) % count], bounds[index]));
+        // With another number of copies any list may change.
+        let suspects = if before_copies == copies {
+            let needed = before_copies
+                .min(old.node_count())
+                .max(copies.min(new.node_count()));
+            bounds.suspects(new, needed)
+        } else {
+            std::iter::once(0..count).collect()
+        };
         let (mut old_slots, mut new_slots) = (Vec::new(), Vec::new());
         let (mut old_lists, mut new_lists) = (Preferences::new(old), Preferences::new(new));
-        // The bounds ascend, so the first point of each ring at or after the
-        // arc's end only moves forward: each search starts where the last
-        // one stopped.
-        let (mut old_next, mut new_next) = (0, 0);
-        for (start, end) in arcs {
-            old_next = first_at_or_after(old.positions(), old_next, end);
-            new_next = first_at_or_after(new.positions(), new_next, end);
-            old_lists.slots_from(old_next, before_copies, &mut old_slots);
-            new_lists.slots_from(new_next, copies, &mut new_slots);
+        for index in suspects.into_iter().flatten() {
+            let (start, end) = (bounds.all[(index + count - 1) % count], bounds.all[index]);
+            old_lists.slots_from(end.old as usize, before_copies, &mut old_slots);
+            new_lists.slots_from(end.new as usize, copies, &mut new_slots);
             for slot in &mut old_slots {
                 *slot = renumber[*slot as usize];
             }
             // Element by element: lists are short, and a slice compare
             // calls memcmp (a fifth of a small change's plan).
             if !old_slots.iter().eq(&new_slots) {
-                visit(start, end, &old_slots, &new_slots);
+                visit(start.position, end.position, &old_slots, &new_slots);
             }
         }
+    }
+}
+
+/// A position where either ring has a point, with the index of each ring's
+/// first point at or after it (the start of the list of the arc that ends
+/// there; the ring's point count past its last point).
+#[derive(Clone, Copy)]
+struct Bound {
+    position: u64,
+    old: u32,
+    new: u32,
+}
+
+/// Both rings' points merged: the bounds that cut the circle into arcs on
+/// which each ring's preference list is constant, and which of them the
+/// two rings disagree on.
+struct Bounds {
+    all: Vec<Bound>,
+    /// The indexes, ascending, of the bounds where the rings' points
+    /// differ: a point only one ring has, or a different node.
+    changed: Vec<usize>,
+}
+
+impl Bounds {
+    fn of(members: &Members<'_>) -> Bounds {
+        let (old, new) = (members.old, members.new);
+        let (old_at, new_at) = (old.positions(), new.positions());
+        let mut all = Vec::with_capacity(old_at.len().max(new_at.len()) + 1);
+        let mut changed = Vec::new();
+        let (mut o, mut n) = (0, 0);
+        loop {
+            let position = match (old_at.get(o), new_at.get(n)) {
+                (None, None) => break,
+                (Some(&a), None) => a,
+                (None, Some(&b)) => b,
+                (Some(&a), Some(&b)) => a.min(b),
+            };
+            let bound = Bound {
+                position,
+                old: u32::try_from(o).expect("points are counted in u32"),
+                new: u32::try_from(n).expect("points are counted in u32"),
+            };
+            // The points at this position, pair by pair; any left over on
+            // one side, or a pair of different nodes, is a change.
+            let mut differs = false;
+            loop {
+                let (in_old, in_new) = (
+                    old_at.get(o) == Some(&position),
+                    new_at.get(n) == Some(&position),
+                );
+                match (in_old, in_new) {
+                    (false, false) => break,
+                    (true, true) => {
+                        differs |= members.renumber[old.owners[o] as usize] != new.owners[n];
+                        o += 1;
+                        n += 1;
+                    }
+                    (true, false) => {
+                        differs = true;
+                        o += 1;
+                    }
+                    (false, true) => {
+                        differs = true;
+                        n += 1;
+                    }
+                }
+            }
+            if differs {
+                changed.push(all.len());
+            }
+            all.push(bound);
+        }
+        Bounds { all, changed }
+    }
+
+    /// The runs of bound indexes, ascending, whose arcs' lists may differ
+    /// when a list holds `needed` distinct nodes at most.
+    ///
+    /// A list is read walking clockwise from its arc's end. Where both rings
+    /// have the same points, the walks are the same: a list can differ only
+    /// if its walk reaches a changed bound before it has met `needed`
+    /// distinct nodes. So from each changed bound, walk back over the
+    /// unchanged ones (the new ring's points there are the old ring's)
+    /// until those passed hold `needed` distinct nodes, or another changed
+    /// bound is met (whose own walk back goes on from there): the arcs
+    /// passed, and the changed bound's own, are the suspects.
+    fn suspects(&self, new: &Ring, needed: usize) -> Vec<std::ops::Range<usize>> {
+        let count = self.all.len();
+        let mut runs = Vec::with_capacity(self.changed.len() + 1);
+        let mut met: Vec<u32> = Vec::with_capacity(needed);
+        for (at, &changed) in self.changed.iter().enumerate() {
+            // The changed bound before this one, round the circle.
+            let previous = self.changed[(at + self.changed.len() - 1) % self.changed.len()];
+            met.clear();
+            let mut first = changed;
+            loop {
+                let index = (first + count - 1) % count;
+                // Another changed bound, or all the way round.
+                if index == previous {
+                    break;
+                }
+                let next = self
+                    .all
+                    .get(index + 1)
+                    .map_or(new.positions.len(), |b| b.new as usize);
+                for &slot in &new.owners[self.all[index].new as usize..next] {
+                    if !met.contains(&slot) {
+                        met.push(slot);
+                    }
+                }
+                if met.len() >= needed {
+                    break;
+                }
+                first = index;
+            }
+            // `first..=changed`, cut in two where it wraps.
+            if first <= changed {
+                runs.push(first..changed + 1);
+            } else {
+                runs.push(0..changed + 1);
+                runs.push(first..count);
+            }
+        }
+        runs.sort_unstable_by_key(|run| run.start);
+        runs
     }
 }
 

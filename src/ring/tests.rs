@@ -352,3 +352,101 @@ fn a_batch_lands_where_joins_one_by_one_would() {
     freed.insert_nodes(records, toy, toy_salted);
     assert_eq!(freed.by_id["500"], one_by_one.by_id["10"]);
 }
+
+/// Every arc between two rings' merged points, its lists read afresh at
+/// its end: what [`Ring::changed_arcs_since`] must find, by definition.
+fn compared_arc_by_arc<'a>(
+    before: &'a Ring,
+    after: &'a Ring,
+    before_copies: usize,
+    copies: usize,
+) -> Vec<ChangedArc<'a>> {
+    let mut bounds: Vec<u64> = before
+        .positions
+        .iter()
+        .chain(&after.positions)
+        .copied()
+        .collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let count = bounds.len();
+    (0..count)
+        .filter_map(|index| {
+            let (start, end) = (bounds[(index + count - 1) % count], bounds[index]);
+            let (old, new) = (
+                before.preference_list(end, before_copies),
+                after.preference_list(end, copies),
+            );
+            (old != new).then_some(ChangedArc {
+                start,
+                end,
+                before: old,
+                after: new,
+            })
+        })
+        .collect()
+}
+
+/// The sweep that reads only the arcs near a changed point finds the same
+/// changed arcs, in the same order, as comparing every arc: joins,
+/// departures, a freed slot taken by another node, nodes of one point,
+/// two nodes at one position, and every number of copies up to past the
+/// node count, the same before and after or not.
+#[test]
+fn changed_arcs_are_those_found_by_comparing_every_arc() -> Result<(), Error> {
+    let ring = |nodes: &[(&str, f64)], vnodes: u32| -> Result<Ring, Error> {
+        let mut ring = Ring::with_vnodes(vnodes)?;
+        for &(id, weight) in nodes {
+            ring.add_weighted_node(id, weight)?;
+        }
+        Ok(ring)
+    };
+    let mut reused = ring(&[("a", 1.0), ("b", 1.0), ("c", 1.0)], 30)?;
+    reused.remove_node("b")?;
+    reused.add_node("e")?;
+    let rings = [
+        Ring::new(),
+        ring(&[("a", 1.0)], 1)?,
+        ring(&[("a", 1.0)], 3)?,
+        ring(&[("a", 1.0), ("b", 1.0), ("c", 1.0)], 30)?,
+        ring(&[("b", 1.0), ("c", 1.0)], 30)?,
+        reused,
+        ring(&[("a", 1.0), ("b", 1.0), ("c", 1.0), ("tiny", 1e-9)], 30)?,
+        ring(
+            &[("a", 1.0), ("b", 0.1), ("c", 1.0), ("d", 2.0), ("e", 1.0)],
+            20,
+        )?,
+        ring(&[("a", 1.0), ("b", 0.1), ("c", 1.0), ("d", 2.0)], 20)?,
+    ];
+    // Toy rings whose points share positions: 10 is node 10's in one and
+    // node 8's in the other.
+    let toys = [
+        toy_ring(&[("10", 3), ("20", 2)]),
+        toy_ring(&[("8", 3), ("20", 2)]),
+        toy_ring(&[("8", 3), ("10", 3), ("20", 2)]),
+    ];
+    let mut changed = 0;
+    for family in [&rings[..], &toys[..]] {
+        for before in family {
+            for after in family {
+                for (before_copies, copies) in (1..=6)
+                    .map(|copies| (copies, copies))
+                    .chain([(1, 2), (3, 1)])
+                {
+                    let expected = compared_arc_by_arc(before, after, before_copies, copies);
+                    let found = after.changed_arcs_since(before, before_copies, copies);
+                    assert_eq!(
+                        found,
+                        expected,
+                        "{:?} -> {:?}, {before_copies} -> {copies} copies",
+                        before.nodes().collect::<Vec<_>>(),
+                        after.nodes().collect::<Vec<_>>()
+                    );
+                    changed += found.len();
+                }
+            }
+        }
+    }
+    assert!(changed > 10_000, "{changed}");
+    Ok(())
+}
