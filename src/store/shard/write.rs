@@ -6,6 +6,9 @@ use itertools::Itertools;
 
 use super::{Block, Entry, Key, Shard};
 
+/// A row that goes, in the table [`Shard::fill_holes`] returns.
+const GONE: u32 = u32::MAX;
+
 impl Shard {
     /// Appends a row without indexing it; [`Shard::settle`] must follow
     /// before the shard is read by key.
@@ -129,38 +132,73 @@ impl Shard {
             block.keys.push(entry.key());
             block.data.extend_from_slice(self.row(entry.row as usize));
         }
-        let mut rows: Vec<u32> = taken.iter().map(|entry| entry.row).collect();
-        self.remove_rows(&mut rows);
+        let rows: Vec<u32> = taken.iter().map(|entry| entry.row).collect();
+        self.remove_rows(&rows);
         block
     }
 
     /// Removes every vector in one of `runs` of the index (ascending and
     /// disjoint, each found by [`Shard::run`] for a range of positions);
-    /// returns how many there were. The index keeps its order with one
-    /// pass: each kept stretch moves down once, however many runs there are
-    /// (cutting the ranges out one at a time moved the rest of the index
-    /// once per range).
+    /// returns how many there were.
+    ///
+    /// One pass over the index from the first run on both closes the gaps
+    /// (each kept stretch moves down once, however many runs there are) and
+    /// points the entries of the rows moved into holes at their new rows:
+    /// those rows came from the end of the block, so an entry needs a new
+    /// row exactly when its row is past the new length. The entries before
+    /// the first run are read for that only when they are few; otherwise
+    /// the moved rows among them are found by binary search.
     pub(crate) fn remove_runs(&mut self, runs: &[std::ops::Range<usize>]) -> usize {
         debug_assert_eq!(self.index.len(), self.serials.len(), "settled");
         let runs: Vec<std::ops::Range<usize>> =
             runs.iter().filter(|run| !run.is_empty()).cloned().collect();
-        let Some(first) = runs.first() else {
+        let Some(first) = runs.first().map(|run| run.start) else {
             return 0;
         };
-        let mut rows: Vec<u32> = runs
+        let gone: Vec<u32> = runs
             .iter()
             .flat_map(|run| self.index[run.clone()].iter().map(|entry| entry.row))
             .collect();
-        let mut write = first.start;
+        let kept = self.serials.len() - gone.len();
+        let moved_to = self.fill_holes(&gone);
+        let new_row = |entry: &mut Entry| {
+            if let Some(offset) = (entry.row as usize).checked_sub(kept) {
+                entry.row = moved_to[offset];
+            }
+        };
+        // The entries before the first run.
+        let moved = moved_to.iter().filter(|&&row| row != GONE).count();
+        if first <= moved.saturating_mul(256) {
+            self.index[..first].iter_mut().for_each(new_row);
+        } else {
+            let below = self.index[first].key();
+            for &row in moved_to.iter().filter(|&&row| row != GONE) {
+                let key = Key {
+                    position: self.positions[row as usize],
+                    serial: self.serials[row as usize],
+                };
+                if key < below {
+                    let at = self.index[..first]
+                        .binary_search_by(|entry| entry.key().cmp(&key))
+                        .expect("every kept row is indexed");
+                    self.index[at].row = row;
+                }
+            }
+        }
+        // From the first run on: each kept stretch moves down, and its
+        // entries of moved rows get their new rows on the way.
+        let mut write = first;
         for (at, run) in runs.iter().enumerate() {
             let kept_until = runs.get(at + 1).map_or(self.index.len(), |next| next.start);
-            self.index.copy_within(run.end..kept_until, write);
-            write += kept_until - run.end;
+            for read in run.end..kept_until {
+                let mut entry = self.index[read];
+                new_row(&mut entry);
+                self.index[write] = entry;
+                write += 1;
+            }
         }
         self.index.truncate(write);
-        let removed = rows.len();
-        self.remove_rows(&mut rows);
-        removed
+        gone.len()
     }
 
     /// Removes the given vectors (sorted by key) where held; returns how
@@ -178,77 +216,34 @@ impl Shard {
             !gone
         });
         let removed = rows.len();
-        self.remove_rows(&mut rows);
+        self.remove_rows(&rows);
         removed
     }
 
-    /// Drops rows whose index entries are already gone. Each hole is filled
-    /// with the last row, highest hole first, so that the row moved in is
-    /// never one still to be dropped; then the index entries of the rows
-    /// that moved are pointed at their new rows.
-    fn remove_rows(&mut self, rows: &mut [u32]) {
-        rows.sort_unstable_by(|a, b| b.cmp(a));
-        let dimension = self.dimension;
-        for &row in rows.iter() {
-            let row = row as usize;
-            let last = self.serials.len() - 1;
-            let first_rows = self.data.len() / dimension;
-            if row != last {
-                self.serials[row] = self.serials[last];
-                self.positions[row] = self.positions[last];
-                // The last row is in the received block whenever it holds any.
-                let to = row * dimension..(row + 1) * dimension;
-                if last < first_rows {
-                    self.data
-                        .copy_within(last * dimension..(last + 1) * dimension, to.start);
-                } else {
-                    let from = (last - first_rows) * dimension;
-                    if row < first_rows {
-                        self.data[to].copy_from_slice(&self.received[from..from + dimension]);
-                    } else {
-                        let to = (row - first_rows) * dimension;
-                        self.received.copy_within(from..from + dimension, to);
-                    }
+    /// Drops rows whose index entries are already gone, and points the
+    /// entries of the rows moved into their holes at their new rows.
+    fn remove_rows(&mut self, rows: &[u32]) {
+        let kept = self.serials.len() - rows.len();
+        let moved_to = self.fill_holes(rows);
+        // The index is usually cold when a change reaches the shard: a
+        // binary search per row misses the cache at nearly every step,
+        // while one forward walk over the index in key order reads it
+        // sequentially. The walk wins unless it has far more entries to
+        // pass than rows to fix (measured: a join on 100 nodes x 1M
+        // vectors, 8.2 ms with searches, 6.3 ms walking).
+        let moved = moved_to.iter().filter(|&&row| row != GONE).count();
+        if self.index.len() <= moved.saturating_mul(256) {
+            for entry in &mut self.index {
+                if let Some(offset) = (entry.row as usize).checked_sub(kept) {
+                    entry.row = moved_to[offset];
                 }
             }
-            self.serials.truncate(last);
-            self.positions.truncate(last);
-            if self.received.is_empty() {
-                self.data.truncate(last * dimension);
-            } else {
-                self.received.truncate(self.received.len() - dimension);
-            }
-        }
-        // The holes below the new length hold the rows that moved; their
-        // index entries must point at them. The index is usually cold when
-        // a change reaches the shard: a binary search per row misses the
-        // cache at nearly every step, while one forward walk over the index
-        // in key order reads it sequentially. The walk wins unless it has
-        // far more entries to pass than rows to fix (measured: a join on
-        // 100 nodes x 1M vectors, 8.2 ms with searches, 6.3 ms walking).
-        let mut moved: Vec<(Key, u32)> = rows
-            .iter()
-            .filter(|&&row| (row as usize) < self.serials.len())
-            .map(|&row| {
+        } else {
+            for &row in moved_to.iter().filter(|&&row| row != GONE) {
                 let key = Key {
                     position: self.positions[row as usize],
                     serial: self.serials[row as usize],
                 };
-                (key, row)
-            })
-            .collect();
-        if self.index.len() <= moved.len().saturating_mul(256) {
-            moved.sort_unstable();
-            let mut at = 0;
-            for (key, row) in moved {
-                while self.index[at].key() < key {
-                    at += 1;
-                }
-                debug_assert_eq!(self.index[at].key(), key, "every kept row is indexed");
-                self.index[at].row = row;
-            }
-        } else {
-            for (key, row) in moved {
                 let at = self
                     .index
                     .binary_search_by(|entry| entry.key().cmp(&key))
@@ -256,5 +251,62 @@ impl Shard {
                 self.index[at].row = row;
             }
         }
+    }
+
+    /// Drops the rows `gone` (distinct) from the block: each row past the
+    /// new length that stays is moved into the hole of a row below it that
+    /// goes, and the block is cut at the new length. Returns, for each row
+    /// from the new length on, the row it moved to, or [`GONE`]; the index
+    /// is left for the caller to mend.
+    fn fill_holes(&mut self, gone: &[u32]) -> Vec<u32> {
+        let kept = self.serials.len() - gone.len();
+        let mut moved_to = vec![0; gone.len()];
+        let mut holes = Vec::new();
+        for &row in gone {
+            match (row as usize).checked_sub(kept) {
+                Some(offset) => moved_to[offset] = GONE,
+                None => holes.push(row),
+            }
+        }
+        let mut holes = holes.into_iter();
+        let dimension = self.dimension;
+        let first_rows = self.data.len() / dimension;
+        for (offset, slot) in moved_to.iter_mut().enumerate() {
+            if *slot == GONE {
+                continue;
+            }
+            let (from, to) = (
+                kept + offset,
+                holes
+                    .next()
+                    .expect("a row that stays past the end for every hole below it")
+                    as usize,
+            );
+            self.serials[to] = self.serials[from];
+            self.positions[to] = self.positions[from];
+            // A hole is below the row moved into it: both in the first
+            // block, both received, or from the received block to the first.
+            let at = |row: usize| row * dimension..(row + 1) * dimension;
+            let received = |row: usize| at(row - first_rows);
+            if from < first_rows {
+                self.data.copy_within(at(from), to * dimension);
+            } else if to < first_rows {
+                self.data[at(to)].copy_from_slice(&self.received[received(from)]);
+            } else {
+                self.received
+                    .copy_within(received(from), (to - first_rows) * dimension);
+            }
+            *slot = u32::try_from(to).expect("rows are counted in u32");
+        }
+        self.serials.truncate(kept);
+        self.positions.truncate(kept);
+        match kept.checked_sub(first_rows) {
+            Some(received_rows) => self.received.truncate(received_rows * dimension),
+            None => {
+                self.received.clear();
+                self.data.truncate(kept * dimension);
+            }
+        }
+        moved_to
     }
 }
