@@ -8,20 +8,22 @@ use super::{Action, Flow, Key, MovedKey, Movement, VectorStore};
 pub(super) struct Tally {
     /// Places seen, interned: `None` is the unassigned pool.
     places: Vec<Option<String>>,
-    /// (from, to) place indexes -> copies sent.
-    flows: std::collections::HashMap<(usize, usize), usize>,
+    /// Each flow met, in the order met: its (from, to) place indexes and
+    /// the copies it sent.
+    flows: Vec<((usize, usize), usize)>,
+    /// Where each (from, to) pair's flow is in `flows`.
+    flow_of: std::collections::HashMap<(usize, usize), usize>,
     /// Every copy sent.
     moved: Vec<Sent>,
     /// Copies deleted from nodes no longer on their vector's list.
     pub(super) dropped: usize,
 }
 
-/// One copy sent: which vector, between which places (indexes into
-/// [`Tally`]'s places).
+/// One copy sent: which vector, in which flow (an index into [`Tally`]'s
+/// flows).
 struct Sent {
     key: Key,
-    from: usize,
-    to: usize,
+    flow: usize,
 }
 
 impl Tally {
@@ -39,9 +41,22 @@ impl Tally {
         }
     }
 
+    /// Counts one copy of `key` sent from place `from` to place `to`.
     pub(super) fn send(&mut self, key: Key, from: usize, to: usize) {
-        *self.flows.entry((from, to)).or_default() += 1;
-        self.moved.push(Sent { key, from, to });
+        self.send_all(&[key], from, to);
+    }
+
+    /// Counts a copy of each of `keys` sent from place `from` to place
+    /// `to`: the flow is looked up once, not per key.
+    pub(super) fn send_all(&mut self, keys: &[Key], from: usize, to: usize) {
+        let flows = &mut self.flows;
+        let flow = *self.flow_of.entry((from, to)).or_insert_with(|| {
+            flows.push(((from, to), 0));
+            flows.len() - 1
+        });
+        self.flows[flow].1 += keys.len();
+        self.moved
+            .extend(keys.iter().map(|&key| Sent { key, flow }));
     }
 }
 
@@ -54,22 +69,27 @@ impl VectorStore {
         under_replicated: usize,
         lost: usize,
     ) -> Movement {
-        let mut pairs: Vec<((usize, usize), usize)> = tally.flows.into_iter().collect();
-        let places = &tally.places;
-        pairs.sort_by(|(a, _), (b, _)| {
-            (&places[a.0], &places[a.1]).cmp(&(&places[b.0], &places[b.1]))
+        let (places, pairs) = (&tally.places, &tally.flows);
+        // The flows in order of their places' names; `rank` maps a flow as
+        // met to its place in that order.
+        let mut order: Vec<usize> = (0..pairs.len()).collect();
+        order.sort_by(|&a, &b| {
+            let ((a_from, a_to), (b_from, b_to)) = (pairs[a].0, pairs[b].0);
+            (&places[a_from], &places[a_to]).cmp(&(&places[b_from], &places[b_to]))
         });
-        let flow_index: std::collections::HashMap<(usize, usize), usize> = pairs
+        let mut rank = vec![0; order.len()];
+        for (at, &flow) in order.iter().enumerate() {
+            rank[flow] = at;
+        }
+        let flows: Vec<Flow> = order
             .iter()
-            .enumerate()
-            .map(|(index, (pair, _))| (*pair, index))
-            .collect();
-        let flows: Vec<Flow> = pairs
-            .iter()
-            .map(|&((from, to), count)| Flow {
-                from: places[from].clone(),
-                to: places[to].clone(),
-                count,
+            .map(|&flow| {
+                let ((from, to), count) = pairs[flow];
+                Flow {
+                    from: places[from].clone(),
+                    to: places[to].clone(),
+                    count,
+                }
             })
             .collect();
         let mut last_moved: Vec<MovedKey> = tally
@@ -77,7 +97,7 @@ impl VectorStore {
             .iter()
             .map(|sent| MovedKey {
                 key: sent.key,
-                flow: flow_index[&(sent.from, sent.to)],
+                flow: rank[sent.flow],
             })
             .collect();
         last_moved.sort_unstable_by_key(|moved| (moved.key.serial, moved.flow));

@@ -100,19 +100,16 @@ impl VectorStore {
         }
     }
 
-    fn take_shard(&mut self, (node, role): Place<'_>) -> Option<Shard> {
-        match node {
-            None => Some(std::mem::take(&mut self.unassigned)),
-            Some(node) => self.shards_mut(role).remove(node),
-        }
+    /// Takes a shard's contents out, leaving an empty shard in its place
+    /// (no entry of the map is removed or made: no id is copied).
+    fn take_shard(&mut self, place: Place<'_>) -> Option<Shard> {
+        self.shard_at_mut(place).map(std::mem::take)
     }
 
-    fn put_shard(&mut self, (node, role): Place<'_>, shard: Shard) {
-        match node {
-            None => self.unassigned = shard,
-            Some(node) => {
-                self.shards_mut(role).insert(node.to_owned(), shard);
-            }
+    /// Puts back what [`VectorStore::take_shard`] took.
+    fn put_shard(&mut self, place: Place<'_>, shard: Shard) {
+        if let Some(at) = self.shard_at_mut(place) {
+            *at = shard;
         }
     }
 
@@ -148,8 +145,9 @@ impl VectorStore {
             }
             let seat = seat_at(index);
             stretches.sort_unstable_by_key(|gain| gain.low);
-            // Out of its map while it receives, so that the sources can be
-            // read beside it (a shard never gains what it gives).
+            // Out of its place (an empty shard stands in) while it
+            // receives, so that the sources can be read beside it (a shard
+            // never gains what it gives).
             let Some(mut target) = self.take_shard(place(seat)) else {
                 continue;
             };
@@ -165,11 +163,18 @@ impl VectorStore {
             };
             // Each stretch's run of its source's index, found once: to
             // size the target, then to copy.
-            let runs: Vec<Option<(&Shard, Range<usize>)>> = stretches
+            // Each stretch's source shard, then all their runs found together.
+            let wanted: Vec<Option<(&Shard, u64, u64)>> = stretches
                 .iter()
-                .map(|gain| {
-                    let shard = source_of(gain.what.source)?;
-                    Some((shard, shard.run(gain.low, gain.high)))
+                .map(|gain| Some((source_of(gain.what.source)?, gain.low, gain.high)))
+                .collect();
+            let found: Vec<(&Shard, u64, u64)> = wanted.iter().flatten().copied().collect();
+            let mut found = Shard::runs(&found).into_iter();
+            let runs: Vec<Option<(&Shard, Range<usize>)>> = wanted
+                .iter()
+                .map(|source| {
+                    let (shard, _, _) = (*source)?;
+                    Some((shard, found.next().expect("one run per source")))
                 })
                 .collect();
             target.reserve_received(runs.iter().flatten().map(|(_, run)| run.len()).sum());
@@ -182,9 +187,7 @@ impl VectorStore {
                 target.append_run(shard, run, &mut sent);
                 if !gain.what.on_the_node && !sent.is_empty() {
                     let from = tally_of(&mut tally, gain.what.source);
-                    for &key in &sent {
-                        tally.send(key, from, to);
-                    }
+                    tally.send_all(&sent, from, to);
                 }
             }
             target.settle();

@@ -141,6 +141,51 @@ impl Shard {
     /// index.
     pub(crate) fn run(&self, low: u64, high: u64) -> std::ops::Range<usize> {
         let start = self.index.partition_point(|entry| entry.position < low);
+        self.run_from(start, high)
+    }
+
+    /// The runs of several shards' indexes, `(shard, low, high)` each, as
+    /// [`Shard::run`] finds them one by one. The binary searches for their
+    /// starts take their steps together, a step of every search per round:
+    /// each step of one search waits for a cache miss (a change reads cold
+    /// indexes), and those of different searches are independent, so the
+    /// memory fetches them all at once instead of one after the other.
+    pub(crate) fn runs(wanted: &[(&Shard, u64, u64)]) -> Vec<std::ops::Range<usize>> {
+        // Each search narrows `index[base..base + size]`, which holds the
+        // first entry at or after `low` or ends just before it.
+        let mut searches: Vec<(usize, usize)> = wanted
+            .iter()
+            .map(|(shard, _, _)| (0, shard.index.len()))
+            .collect();
+        loop {
+            let mut narrowing = false;
+            for ((base, size), &(shard, low, _)) in searches.iter_mut().zip(wanted) {
+                if *size > 1 {
+                    let half = *size / 2;
+                    if shard.index[*base + half].position < low {
+                        *base += half;
+                    }
+                    *size -= half;
+                    narrowing = true;
+                }
+            }
+            if !narrowing {
+                break;
+            }
+        }
+        searches
+            .iter()
+            .zip(wanted)
+            .map(|(&(base, size), &(shard, low, high))| {
+                let below = size == 1 && shard.index[base].position < low;
+                shard.run_from(base + usize::from(below), high)
+            })
+            .collect()
+    }
+
+    /// The run of the index from `start` (its first entry at or after the
+    /// run's low end) up to the last entry at or before `high`.
+    fn run_from(&self, start: usize, high: u64) -> std::ops::Range<usize> {
         let rest = &self.index[start..];
         let (mut below, mut step) = (0, 1);
         // `rest[..below]` are all in the run; look `step` further on.

@@ -157,21 +157,58 @@ fn appended_rows_anywhere_are_merged_into_the_index() {
     assert_eq!(shard.count_on_arc(6, 30), 3);
 }
 
+/// A shard of `positions` whose first `sealed` rows are in the first
+/// block, sized exactly, and the rest received.
+fn shard_in_two_blocks(positions: &[u64], sealed: usize) -> Shard {
+    let mut shard = Shard::new(2);
+    shard.reserve(sealed);
+    for (serial, &position) in positions.iter().enumerate() {
+        shard.append(
+            k(position, serial as u32),
+            &[serial as f32, -(serial as f32)],
+        );
+    }
+    shard.settle();
+    assert_eq!(shard.data.len(), 2 * sealed.min(positions.len()));
+    shard
+}
+
 /// Ranges cut out in one pass leave what cutting their keys one by one
-/// leaves: the same rows, the index in order, every kept row findable.
+/// leaves, and exactly the keys outside the ranges: the index in order,
+/// every kept row findable and holding its own vector. With every row in
+/// the first block, every row received, and half and half; with the first
+/// range near the start of the index (its entries before it read in the
+/// pass) and far from it (the rows moved among them found by search).
 #[test]
 fn ranges_removed_in_one_pass_match_keys_removed_one_by_one() {
     let positions: Vec<u64> = (0..500).map(|i| (i * 7919 % 1000) as u64).collect();
-    let range_sets: [&[(u64, u64)]; 5] = [
+    let range_sets: [&[(u64, u64)]; 10] = [
         &[],
         &[(0, 0)],
         &[(10, 19), (100, 100), (500, 520), (990, u64::MAX)],
         &[(0, u64::MAX)],
         &[(3, 4), (5, 6), (7, 1000)],
+        &[(900, 902)],
+        &[(700, 700)],
+        &[(950, 951)],
+        &[(520, 520)],
+        &[(600, 640)],
     ];
-    for ranges in range_sets {
-        let mut by_ranges = shard_with(&positions);
-        let mut by_keys = shard_with(&positions);
+    for (ranges, sealed) in range_sets
+        .into_iter()
+        .flat_map(|ranges| [0, 250, 500].map(|sealed| (ranges, sealed)))
+    {
+        let mut by_ranges = shard_in_two_blocks(&positions, sealed);
+        let mut by_keys = shard_in_two_blocks(&positions, sealed);
+        let outside: Vec<Key> = by_keys
+            .keys_on_arc(0, 0)
+            .into_iter()
+            .filter(|key| {
+                !ranges
+                    .iter()
+                    .any(|&(low, high)| (low..=high).contains(&key.position))
+            })
+            .collect();
         let mut keys: Vec<Key> = Vec::new();
         for &(low, high) in ranges {
             keys.extend(by_keys.keys_on_arc(low.wrapping_sub(1), high));
@@ -194,6 +231,9 @@ fn ranges_removed_in_one_pass_match_keys_removed_one_by_one() {
             assert_eq!(by_ranges.vector(row).unwrap()[0], key.serial as f32);
         }
         assert_eq!(by_ranges.len(), positions.len() - removed);
+        assert_eq!(by_ranges.keys_on_arc(0, 0), outside, "{ranges:?}");
+        let rows = by_ranges.blocks().map(|block| block.nrows()).sum::<usize>();
+        assert_eq!(rows, by_ranges.len(), "{ranges:?}, {sealed} sealed");
     }
 }
 
@@ -224,4 +264,29 @@ fn a_run_is_every_entry_in_its_range() {
             }
         }
     }
+}
+
+/// Runs found together, by searches that take their steps side by side,
+/// are the runs found one by one: shards of every size up to 40 (the
+/// empty one too), repeated positions, every low end from below the first
+/// position to past the last.
+#[test]
+fn runs_found_together_are_runs_found_one_by_one() {
+    let shards: Vec<Shard> = (0..40u64)
+        .map(|size| shard_with(&(0..size).map(|at| at * 2 / 3 * 10).collect::<Vec<u64>>()))
+        .collect();
+    for low in 0..300u64 {
+        let wanted: Vec<(&Shard, u64, u64)> = shards
+            .iter()
+            .enumerate()
+            .map(|(at, shard)| (shard, low, low + (at as u64 % 7) * 9))
+            .collect();
+        let together = Shard::runs(&wanted);
+        let one_by_one: Vec<_> = wanted
+            .iter()
+            .map(|&(shard, low, high)| shard.run(low, high))
+            .collect();
+        assert_eq!(together, one_by_one, "low {low}");
+    }
+    assert!(Shard::runs(&[]).is_empty());
 }
