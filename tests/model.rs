@@ -420,6 +420,51 @@ fn replicas_failures_and_search_stay_consistent() {
     assert!(steps >= ELASTIC_STEPS, "only {steps} operations ran");
 }
 
+/// Copies sent per (from, to) node, `None` for the pool.
+type Flows = BTreeMap<(Option<String>, Option<String>), usize>;
+
+/// What a change sends and drops, worked out vector by vector from the
+/// preference lists of the rings before and after: every node on the new
+/// list and not on the old one receives a copy from the first node of the
+/// old list that did not crash (from the pool when the old list is empty,
+/// into it when the new one is), and every node on the old list and not
+/// on the new one that did not crash drops its copy. A node on both lists
+/// keeps its copy, promoted or demoted, and sends nothing. `serials` are
+/// the vectors left: one whose every holder crashed is lost, not moved.
+/// Returns the copies sent, the copies dropped, and the flows.
+fn expected_tally(
+    (before, before_copies): (&Ring, usize),
+    (after, copies): (&Ring, usize),
+    crashed: &[String],
+    serials: impl Iterator<Item = u32>,
+) -> (usize, usize, Flows) {
+    let (mut sent, mut dropped, mut flows) = (0, 0, Flows::new());
+    for serial in serials {
+        let position = key_position(&vector_id(serial));
+        let old: Vec<&str> = before
+            .preference_list(position, before_copies)
+            .into_iter()
+            .filter(|node| !crashed.iter().any(|gone| gone == node))
+            .collect();
+        let new = after.preference_list(position, copies);
+        let from = old.first().map(|node| node.to_string());
+        let receivers: Vec<Option<String>> = if new.is_empty() {
+            old.first().map(|_| None).into_iter().collect()
+        } else {
+            new.iter()
+                .filter(|node| !old.contains(node))
+                .map(|node| Some(node.to_string()))
+                .collect()
+        };
+        for to in receivers {
+            sent += 1;
+            *flows.entry((from.clone(), to)).or_default() += 1;
+        }
+        dropped += old.iter().filter(|node| !new.contains(node)).count();
+    }
+    (sent, dropped, flows)
+}
+
 fn check_elastic_sequence(ops: Vec<ElasticOp>, seed: u64) -> Result<(), TestCaseError> {
     {
         let mut store = VectorStore::new(StoreConfig {
@@ -433,6 +478,7 @@ fn check_elastic_sequence(ops: Vec<ElasticOp>, seed: u64) -> Result<(), TestCase
             let live_before = store.len();
             let nodes_before = store.ring().node_count();
             let copies_before = store.config().replication;
+            let ring_before = store.ring().clone();
             let result = match &op {
                 ElasticOp::AddVectors(count) => {
                     guarded(&mut store, &op, |s| s.add_vectors(*count)).unwrap();
@@ -487,6 +533,29 @@ fn check_elastic_sequence(ops: Vec<ElasticOp>, seed: u64) -> Result<(), TestCase
                     _ => prop_assert_eq!(movement.lost, 0, "only a crash loses data"),
                 }
                 prop_assert_eq!(movement.moved, store.last_moved().len());
+                // Every copy a list names is held after each change, so what
+                // moves follows from the two rings and the crashed nodes.
+                let crashed: Vec<String> = match &op {
+                    ElasticOp::Fail(n) => vec![node_name(*n)],
+                    ElasticOp::FailMany(ns) => ns.iter().map(|n| node_name(*n)).collect(),
+                    _ => Vec::new(),
+                };
+                {
+                    let (sent, dropped, flows) = expected_tally(
+                        (&ring_before, copies_before),
+                        (store.ring(), store.config().replication),
+                        &crashed,
+                        fingerprints(&store).into_keys(),
+                    );
+                    let reported: Flows = movement
+                        .flows
+                        .iter()
+                        .map(|flow| ((flow.from.clone(), flow.to.clone()), flow.count))
+                        .collect();
+                    prop_assert_eq!(movement.moved, sent, "copies sent by {:?}", op);
+                    prop_assert_eq!(movement.dropped, dropped, "copies dropped by {:?}", op);
+                    prop_assert_eq!(reported, flows, "flows of {:?}", op);
+                }
             }
             check_search(&store, seed.wrapping_add(step as u64));
         }
