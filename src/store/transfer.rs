@@ -8,8 +8,6 @@
 //! which made a change with hundreds of thousands of changed arcs (11
 //! copies on 11 nodes of 10,000 vnodes) take seconds.
 
-use std::ops::Range;
-
 use super::reconcile::{Role, role_at};
 use super::tally::Tally;
 use super::{Shard, VectorStore};
@@ -139,6 +137,7 @@ impl VectorStore {
         // gains it from, unindexed, then indexes it once. Nothing is given
         // up before every shard has received: a source may lose elsewhere.
         let mut sent = Vec::new();
+        let seats = gains.len();
         for (index, mut stretches) in gains.into_iter().enumerate() {
             if stretches.is_empty() {
                 continue;
@@ -151,38 +150,35 @@ impl VectorStore {
             let Some(mut target) = self.take_shard(place(seat)) else {
                 continue;
             };
-            // The sources' shards, each looked up by name once.
-            let mut sources: Vec<(Seat, Option<&Shard>)> = Vec::new();
-            let mut source_of = |seat: Seat| match sources.iter().find(|(at, _)| *at == seat) {
-                Some(&(_, shard)) => shard,
-                None => {
-                    let shard = self.shard_at(place(seat));
-                    sources.push((seat, shard));
-                    shard
-                }
+            // The sources' shards by seat, each looked up by name once.
+            let mut sources: Vec<Option<Option<&Shard>>> = vec![None; seats];
+            // A stretch whose source has no shard (a crashed node's are
+            // gone) sends nothing; each other's run of its source's index is
+            // found once, all together: to size the target, then to copy.
+            stretches.retain(|gain| {
+                let seat = gain.what.source;
+                sources[index_of(seat)]
+                    .get_or_insert_with(|| self.shard_at(place(seat)))
+                    .is_some()
+            });
+            let source_of = |gain: &Stretch<Sending>| {
+                sources[index_of(gain.what.source)]
+                    .flatten()
+                    .expect("kept only with a shard")
             };
-            // Each stretch's run of its source's index, found once: to
-            // size the target, then to copy.
-            // Each stretch's source shard, then all their runs found together.
-            let wanted: Vec<Option<(&Shard, u64, u64)>> = stretches
-                .iter()
-                .map(|gain| Some((source_of(gain.what.source)?, gain.low, gain.high)))
-                .collect();
-            let found: Vec<(&Shard, u64, u64)> = wanted.iter().flatten().copied().collect();
-            let mut found = Shard::runs(&found).into_iter();
-            let runs: Vec<Option<(&Shard, Range<usize>)>> = wanted
-                .iter()
-                .map(|source| {
-                    let (shard, _, _) = (*source)?;
-                    Some((shard, found.next().expect("one run per source")))
-                })
-                .collect();
-            target.reserve_received(runs.iter().flatten().map(|(_, run)| run.len()).sum());
+            let runs = Shard::runs(stretches.len(), |at| {
+                let gain = &stretches[at];
+                (
+                    index_of(gain.what.source),
+                    source_of(gain),
+                    gain.low,
+                    gain.high,
+                )
+            });
+            target.reserve_received(runs.iter().map(ExactSizeIterator::len).sum());
             let to = tally_of(&mut tally, seat);
             for (gain, run) in stretches.iter().zip(runs) {
-                let Some((shard, run)) = run else {
-                    continue;
-                };
+                let shard = source_of(gain);
                 sent.clear();
                 target.append_run(shard, run, &mut sent);
                 if !gain.what.on_the_node && !sent.is_empty() {

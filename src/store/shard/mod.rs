@@ -144,58 +144,107 @@ impl Shard {
         self.run_from(start, high)
     }
 
-    /// The runs of several shards' indexes, `(shard, low, high)` each, as
-    /// [`Shard::run`] finds them one by one. The binary searches for their
-    /// starts take their steps together, a step of every search per round:
-    /// each step of one search waits for a cache miss (a change reads cold
-    /// indexes), and those of different searches are independent, so the
-    /// memory fetches them all at once instead of one after the other.
-    pub(crate) fn runs(wanted: &[(&Shard, u64, u64)]) -> Vec<std::ops::Range<usize>> {
-        // Each search narrows `index[base..base + size]`, which holds the
-        // first entry at or after `low` or ends just before it.
-        let mut searches: Vec<(usize, usize)> = wanted
-            .iter()
-            .map(|(shard, _, _)| (0, shard.index.len()))
+    /// The runs of several shards' indexes, `count` of them, the one at
+    /// `at` given by `wanted(at)` as `(number, shard, low, high)`, as
+    /// [`Shard::run`] finds them one by one; `number` tells the shards apart
+    /// (the same for the same shard, small: a table is sized by the
+    /// largest). Asked for by index, so that tens of thousands of requests
+    /// need no list of their own.
+    ///
+    /// Only a shard's first run needs a binary search: a later run of the
+    /// same shard that starts at or after the one before is found by
+    /// galloping from it (a change with many copies asks for tens of
+    /// thousands of runs of a few shards, in order). The first searches
+    /// take their steps together, a step of every search per round: each
+    /// step waits for a cache miss (a change reads cold indexes), and the
+    /// steps of different searches are independent, so the memory serves
+    /// them at once instead of one after the other.
+    pub(crate) fn runs<'a>(
+        count: usize,
+        wanted: impl Fn(usize) -> (usize, &'a Shard, u64, u64),
+    ) -> Vec<std::ops::Range<usize>> {
+        // Each request's previous request of the same shard (`NONE` for a
+        // shard's first), and the first requests.
+        const NONE: u32 = u32::MAX;
+        let mut last: Vec<u32> = Vec::new();
+        let mut firsts = Vec::new();
+        let previous: Vec<u32> = (0..count)
+            .map(|at| {
+                let number = wanted(at).0;
+                if last.len() <= number {
+                    last.resize(number + 1, NONE);
+                }
+                let before = std::mem::replace(
+                    &mut last[number],
+                    u32::try_from(at).expect("fewer than 2^32 runs"),
+                );
+                if before == NONE {
+                    firsts.push(at);
+                }
+                before
+            })
             .collect();
-        loop {
-            let mut narrowing = false;
-            for ((base, size), &(shard, low, _)) in searches.iter_mut().zip(wanted) {
-                if *size > 1 {
-                    let half = *size / 2;
-                    if shard.index[*base + half].position < low {
-                        *base += half;
+        let mut runs = vec![0..0; count];
+        // Sixteen at a time: enough misses in flight, and the searches'
+        // state stays in the fastest cache however many there are.
+        for batch in firsts.chunks(16) {
+            // Each search narrows `index[base..base + size]`, which holds
+            // the first entry at or after `low` or ends just before it.
+            let mut searches = [(0, 0); 16];
+            for (search, &at) in searches.iter_mut().zip(batch) {
+                search.1 = wanted(at).1.index.len();
+            }
+            let searches = &mut searches[..batch.len()];
+            loop {
+                let mut narrowing = false;
+                for ((base, size), &at) in searches.iter_mut().zip(batch) {
+                    let (_, shard, low, _) = wanted(at);
+                    if *size > 1 {
+                        let half = *size / 2;
+                        // Without a branch: which way a step goes is a coin
+                        // toss the processor would guess wrong half the time.
+                        *base += half * usize::from(shard.index[*base + half].position < low);
+                        *size -= half;
+                        narrowing = true;
                     }
-                    *size -= half;
-                    narrowing = true;
+                }
+                if !narrowing {
+                    break;
                 }
             }
-            if !narrowing {
-                break;
+            for (&(base, size), &at) in searches.iter().zip(batch) {
+                let (_, shard, low, high) = wanted(at);
+                let below = size == 1 && shard.index[base].position < low;
+                runs[at] = shard.run_from(base + usize::from(below), high);
             }
         }
-        searches
-            .iter()
-            .zip(wanted)
-            .map(|(&(base, size), &(shard, low, high))| {
-                let below = size == 1 && shard.index[base].position < low;
-                shard.run_from(base + usize::from(below), high)
-            })
-            .collect()
+        for (at, &before) in previous.iter().enumerate() {
+            if before == NONE {
+                continue;
+            }
+            let before = before as usize;
+            let (_, shard, low, high) = wanted(at);
+            let (_, _, before_low, before_high) = wanted(before);
+            // From the end of the run before when this one starts past it,
+            // from its start when inside it, by search when before it.
+            let from = if low > before_high {
+                runs[before].end
+            } else if low >= before_low {
+                runs[before].start
+            } else {
+                runs[at] = shard.run(low, high);
+                continue;
+            };
+            let start = from + gallop(&shard.index[from..], |entry| entry.position < low);
+            runs[at] = shard.run_from(start, high);
+        }
+        runs
     }
 
     /// The run of the index from `start` (its first entry at or after the
     /// run's low end) up to the last entry at or before `high`.
     fn run_from(&self, start: usize, high: u64) -> std::ops::Range<usize> {
-        let rest = &self.index[start..];
-        let (mut below, mut step) = (0, 1);
-        // `rest[..below]` are all in the run; look `step` further on.
-        while below + step <= rest.len() && rest[below + step - 1].position <= high {
-            below += step;
-            step *= 2;
-        }
-        let bound = (below + step).min(rest.len());
-        let end = below + rest[below..bound].partition_point(|entry| entry.position <= high);
-        start..start + end
+        start..start + gallop(&self.index[start..], |entry| entry.position <= high)
     }
 
     /// The key of every vector on the arc after `start` up to and including
@@ -357,4 +406,19 @@ impl Shard {
     pub fn vector(&self, row: usize) -> Option<ArrayView1<'_, f32>> {
         (row < self.len()).then(|| ArrayView1::from(self.row(row)))
     }
+}
+
+/// How many of `entries`, from the first, satisfy `before` (which holds
+/// for a first stretch of them and no more), found by galloping: steps of
+/// 1, 2, 4, ... from the start, then a binary search within the last step.
+/// It reads only the cache lines near the start when the answer is near.
+fn gallop(entries: &[Entry], before: impl Fn(&Entry) -> bool) -> usize {
+    let (mut below, mut step) = (0, 1);
+    // `entries[..below]` all satisfy `before`; look `step` further on.
+    while below + step <= entries.len() && before(&entries[below + step - 1]) {
+        below += step;
+        step *= 2;
+    }
+    let bound = (below + step).min(entries.len());
+    below + entries[below..bound].partition_point(before)
 }

@@ -266,27 +266,59 @@ fn a_run_is_every_entry_in_its_range() {
     }
 }
 
-/// Runs found together, by searches that take their steps side by side,
-/// are the runs found one by one: shards of every size up to 40 (the
-/// empty one too), repeated positions, every low end from below the first
-/// position to past the last.
+/// Runs found together, by searches that take their steps side by side
+/// and by galloping from a shard's previous run, are the runs found one by
+/// one: shards of every size up to 40 (the empty one too), repeated
+/// positions, every low end from below the first position to past the
+/// last, and many runs of one shard, out of order, overlapping or not.
 #[test]
 fn runs_found_together_are_runs_found_one_by_one() {
     let shards: Vec<Shard> = (0..40u64)
         .map(|size| shard_with(&(0..size).map(|at| at * 2 / 3 * 10).collect::<Vec<u64>>()))
         .collect();
     for low in 0..300u64 {
-        let wanted: Vec<(&Shard, u64, u64)> = shards
+        let wanted: Vec<(usize, &Shard, u64, u64)> = shards
             .iter()
             .enumerate()
-            .map(|(at, shard)| (shard, low, low + (at as u64 % 7) * 9))
+            .map(|(at, shard)| (at, shard, low, low + (at as u64 % 7) * 9))
             .collect();
-        let together = Shard::runs(&wanted);
+        let together = Shard::runs(wanted.len(), |at| wanted[at]);
         let one_by_one: Vec<_> = wanted
             .iter()
-            .map(|&(shard, low, high)| shard.run(low, high))
+            .map(|&(_, shard, low, high)| shard.run(low, high))
             .collect();
         assert_eq!(together, one_by_one, "low {low}");
     }
-    assert!(Shard::runs(&[]).is_empty());
+    assert!(Shard::runs(0, |_| unreachable!("no run asked for")).is_empty());
+    let big = &shards[39];
+    for seed in 0..200u64 {
+        let wanted: Vec<(usize, &Shard, u64, u64)> = (0..12u64)
+            .map(|at| {
+                let number = if (seed + at) % 3 == 0 {
+                    39
+                } else {
+                    (seed + at) as usize % 40
+                };
+                let low = (seed * 31 + at * 97) % 300;
+                (number, &shards[number], low, low + (seed + at * 7) % 60)
+            })
+            .collect();
+        let one_by_one: Vec<_> = wanted
+            .iter()
+            .map(|&(_, shard, low, high)| shard.run(low, high))
+            .collect();
+        assert_eq!(
+            Shard::runs(wanted.len(), |at| wanted[at]),
+            one_by_one,
+            "seed {seed}"
+        );
+    }
+    // A run that starts where the one before ends, on a position held
+    // (20, twice), and one inside the one before.
+    for pairs in [[(0, 20), (20, 40)], [(10, 30), (20, 20)]] {
+        let wanted = pairs.map(|(low, high)| (39, big, low, high));
+        let one_by_one = wanted.map(|(_, shard, low, high)| shard.run(low, high));
+        assert!(one_by_one.iter().all(|run| !run.is_empty()));
+        assert_eq!(Shard::runs(2, |at| wanted[at]), one_by_one, "{pairs:?}");
+    }
 }

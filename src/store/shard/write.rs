@@ -185,17 +185,16 @@ impl Shard {
                 }
             }
         }
-        // From the first run on: each kept stretch moves down, and its
-        // entries of moved rows get their new rows on the way.
+        // From the first run on: each kept stretch moves down (one memmove),
+        // then its entries of moved rows get their new rows while it is
+        // still in the cache.
         let mut write = first;
         for (at, run) in runs.iter().enumerate() {
             let kept_until = runs.get(at + 1).map_or(self.index.len(), |next| next.start);
-            for read in run.end..kept_until {
-                let mut entry = self.index[read];
-                new_row(&mut entry);
-                self.index[write] = entry;
-                write += 1;
-            }
+            self.index.copy_within(run.end..kept_until, write);
+            let moved_down = write..write + (kept_until - run.end);
+            self.index[moved_down.clone()].iter_mut().for_each(new_row);
+            write = moved_down.end;
         }
         self.index.truncate(write);
         gone.len()
