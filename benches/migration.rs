@@ -71,6 +71,9 @@ fn group(c: &mut Criterion, name: &str, vectors: usize, dimension: usize) {
             BatchSize::PerIteration,
         );
     });
+    // The changes the ratios are read from: more samples, since each is
+    // one change on a cold copy and varies by a fifth from one to the next.
+    group.sample_size(50);
     for (name, action) in [
         ("apply_add", Action::AddNode("newcomer".into())),
         ("apply_remove", Action::RemoveNode("node-050".into())),
@@ -88,6 +91,7 @@ fn group(c: &mut Criterion, name: &str, vectors: usize, dimension: usize) {
         .apply(Action::AddNode("newcomer".into()))
         .expect("new id")
         .moved;
+    group.sample_size(10);
     let source = vec![1.0f32; moved * dimension];
     let mut target = vec![0.0f32; moved * dimension];
     group.bench_function("memcpy_moved", |b| {
