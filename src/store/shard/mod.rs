@@ -226,8 +226,9 @@ impl Shard {
             let (_, shard, low, high) = wanted(at);
             let (_, _, before_low, before_high) = wanted(before);
             // From the end of the run before when this one starts past it,
-            // from its start when inside it, by search when before it.
-            let from = if low > before_high {
+            // from its start when inside it, by search when before it (or
+            // when the one before was an empty range, high below low).
+            let from = if before_low <= before_high && low > before_high {
                 runs[before].end
             } else if low >= before_low {
                 runs[before].start

@@ -313,12 +313,18 @@ fn runs_found_together_are_runs_found_one_by_one() {
             "seed {seed}"
         );
     }
-    // A run that starts where the one before ends, on a position held
-    // (20, twice), and one inside the one before.
-    for pairs in [[(0, 20), (20, 40)], [(10, 30), (20, 20)]] {
+    // A run that starts just past the one before, one that starts on the
+    // position where the one before ends (20, held twice), one inside the
+    // one before, and one after an empty range (high below low).
+    for pairs in [
+        [(0, 19), (20, 40)],
+        [(0, 20), (20, 40)],
+        [(10, 30), (20, 20)],
+        [(25, 5), (7, 40)],
+    ] {
         let wanted = pairs.map(|(low, high)| (39, big, low, high));
         let one_by_one = wanted.map(|(_, shard, low, high)| shard.run(low, high));
-        assert!(one_by_one.iter().all(|run| !run.is_empty()));
+        assert!(!one_by_one[1].is_empty());
         assert_eq!(Shard::runs(2, |at| wanted[at]), one_by_one, "{pairs:?}");
     }
 }

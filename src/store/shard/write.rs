@@ -258,6 +258,9 @@ impl Shard {
     /// from the new length on, the row it moved to, or [`GONE`]; the index
     /// is left for the caller to mend.
     fn fill_holes(&mut self, gone: &[u32]) -> Vec<u32> {
+        if gone.is_empty() {
+            return Vec::new();
+        }
         let kept = self.serials.len() - gone.len();
         let mut moved_to = vec![0; gone.len()];
         let mut holes = Vec::new();
