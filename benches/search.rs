@@ -5,7 +5,7 @@
 //! - one query on one thread, with the SIMD kernel and the portable one,
 //!   beside a plain streaming read of every vector (what one core's memory
 //!   bandwidth allows);
-//! - one query with two threads;
+//! - one query with two threads, beside the same read shared by two threads;
 //! - a batch of 100 queries on one thread and on two.
 //!
 //! When `BENCH_PYTHON` names a Python with numpy and faiss-cpu (`make bench`
@@ -62,20 +62,34 @@ fn search(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(8));
     group.throughput(Throughput::Bytes(bytes));
     // The bound: every vector read once and summed in 16 lanes, no scoring.
-    group.bench_function("streaming_scan_sum", |b| {
-        b.iter(|| {
-            let mut lanes = [0f32; 16];
-            for (_, shard) in store.shards() {
-                for block in shard.blocks() {
-                    let block = block.to_slice().expect("a block is contiguous");
-                    for chunk in block.chunks_exact(16) {
-                        for lane in 0..16 {
-                            lanes[lane] += chunk[lane];
-                        }
+    let sum = |shards: &[&elastic_vdb::store::Shard]| {
+        let mut lanes = [0f32; 16];
+        for shard in shards {
+            for block in shard.blocks() {
+                let block = block.to_slice().expect("a block is contiguous");
+                for chunk in block.chunks_exact(16) {
+                    for lane in 0..16 {
+                        lanes[lane] += chunk[lane];
                     }
                 }
             }
-            black_box(lanes.iter().sum::<f32>())
+        }
+        lanes.iter().sum::<f32>()
+    };
+    let shards: Vec<&elastic_vdb::store::Shard> = store.shards().map(|(_, shard)| shard).collect();
+    group.bench_function("streaming_scan_sum", |b| {
+        b.iter(|| black_box(sum(&shards)));
+    });
+    // The same read shared by two threads, half the shards each: the bound
+    // for one query on both cores.
+    group.bench_function("streaming_scan_sum_2_threads", |b| {
+        b.iter(|| {
+            let (first, second) = shards.split_at(shards.len() / 2);
+            let total = std::thread::scope(|scope| {
+                let other = scope.spawn(|| sum(second));
+                sum(first) + other.join().expect("the sum does not panic")
+            });
+            black_box(total)
         });
     });
     for (name, threads, kernel) in [
